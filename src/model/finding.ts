@@ -54,6 +54,8 @@ export interface Finding {
   /** Up to a few more hits (the first ones and the last one), for floods. */
   samples: SampleHit[];
   tags: string[];
+  /** Family whose exploitation raises this finding to high (context findings such as archives). */
+  raiseWith?: string;
 }
 
 export function emptyEntities(): Entities {

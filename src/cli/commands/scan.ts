@@ -1,0 +1,63 @@
+import type { Command } from 'commander';
+import { scan } from '../../scan.js';
+import { renderTerminal } from '../../report/terminal.js';
+import { writeResultJson } from '../../report/json.js';
+import { writeCsvDir } from '../../report/csv.js';
+import { UsageError } from '../../model/errors.js';
+import { exitCodeForVerdicts } from '../exit-codes.js';
+import { progressPrinter } from '../progress.js';
+
+export function parseDateOption(name: string, v: string | undefined): Date | undefined {
+  if (v === undefined) return undefined;
+  const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v);
+  if (Number.isNaN(d.getTime())) throw new UsageError(`--${name}: not a date: ${v} (use ISO 8601, e.g. 2021-03-01 or 2021-03-01T12:00:00Z)`);
+  return d;
+}
+
+export interface ScanCliOptions {
+  json?: string;
+  csv?: string;
+  since?: string;
+  until?: string;
+  rules?: string[];
+  quiet?: boolean;
+  color?: boolean;
+  verbose?: boolean;
+  maxFindings?: string;
+}
+
+export async function runScan(path: string, o: ScanCliOptions): Promise<number> {
+  const since = parseDateOption('since', o.since);
+  const until = parseDateOption('until', o.until);
+  if (since && until && since > until) throw new UsageError('--since is after --until');
+  const progress = progressPrinter(process.stderr, !o.quiet);
+  const result = await scan(path, { since, until, extraRules: o.rules ?? [], onProgress: progress.update });
+  progress.done();
+  if (o.json) await writeResultJson(result, o.json);
+  if (o.csv) await writeCsvDir(result, o.csv);
+  const color = o.color ?? (process.stdout.isTTY === true && !process.env['NO_COLOR']);
+  if (!o.quiet || !o.json) {
+    process.stdout.write(renderTerminal(result, { color, verbose: o.verbose, maxFindings: o.maxFindings ? Number(o.maxFindings) : undefined }));
+  }
+  return exitCodeForVerdicts(Object.values(result.verdicts).map((v) => v.status));
+}
+
+export function registerScan(program: Command): void {
+  program
+    .command('scan')
+    .description('hunt Exchange exploitation indicators in a system drive, a folder of logs or one log file (read-only)')
+    .argument('<path>', 'root of a Windows system drive (live C:\\, mounted image, copy), a folder of logs, or a log file')
+    .option('--json <file>', 'write the full result as JSON (docs/output.md)')
+    .option('--csv <dir>', 'write findings, coverage and Test-ProxyLogon-style per-CVE CSV files into a folder')
+    .option('--since <date>', 'only hits at or after this time (ISO 8601, UTC); clips the verdict windows')
+    .option('--until <date>', 'only hits at or before this time')
+    .option('--rules <dir...>', 'extra Sigma rule folders to run next to the built-in rules')
+    .option('--max-findings <n>', 'findings listed on the terminal (all are in --json)')
+    .option('-q, --quiet', 'no progress; with --json, no terminal summary either')
+    .option('--color', 'force colour')
+    .option('--no-color', 'no colour')
+    .option('-v, --verbose', 'list every problem and coverage gap')
+    .action(async (path: string, o: ScanCliOptions) => {
+      process.exitCode = await runScan(path, o);
+    });
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { VERSION } from '../version.js';
+import { ExhuntError } from '../model/errors.js';
+import { EXIT } from './exit-codes.js';
+import { registerScan } from './commands/scan.js';
+import { registerSimulate } from './commands/simulate.js';
+import { registerDemo } from './commands/demo.js';
+
+/** The only place that reads argv, prints errors and sets the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('exhunt')
+    .description('Incident response for on-premises Microsoft Exchange: hunt ProxyLogon-era exploitation offline')
+    .version(VERSION)
+    .showHelpAfterError('(run exhunt --help for usage)')
+    .exitOverride();
+  registerScan(program);
+  registerSimulate(program);
+  registerDemo(program);
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version are "errors" to commander; usage mistakes are exit 2 with commander's one line.
+      return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    }
+    if (err instanceof ExhuntError) {
+      process.stderr.write(`exhunt: ${err.message}\n`);
+      return err.code === 'E_USAGE' ? EXIT.USAGE : err.code === 'E_EVIDENCE' ? EXIT.EVIDENCE : EXIT.BUG;
+    }
+    process.stderr.write(`exhunt: internal error (please report): ${(err as Error)?.stack ?? String(err)}\n`);
+    return EXIT.BUG;
+  }
+}
+
+const code = await main(process.argv);
+process.exitCode = code;

@@ -1,0 +1,173 @@
+import type { EventRecord, SourcePointer } from '../model/record.js';
+import { emptyEntities, type Entities, type Finding, type SampleHit } from '../model/finding.js';
+import type { CompiledRule, RuleMatch } from '../rules/types.js';
+import { defaultEntityFields, defaultGroupBy, keyFields } from './source-fields.js';
+
+/** Bounds that keep memory flat whatever the input (issue 3: floods become counted findings). */
+export const LIMITS = {
+  /** Distinct groups kept per rule; hits beyond fold into one overflow group per rule. */
+  groupsPerRule: 5000,
+  /** Samples kept per finding: the first few and the latest. */
+  samples: 5,
+  /** Values kept per entity list of a finding. */
+  entityValues: 50,
+  /** Characters kept of any field value copied into a finding. */
+  fieldChars: 2048,
+};
+
+export interface Hit {
+  rule: CompiledRule;
+  record: EventRecord;
+  match: RuleMatch;
+  /** epoch ms, if the record has a time. */
+  time?: number;
+  source: SourcePointer;
+  sourceKind: string;
+}
+
+interface Group {
+  finding: Finding;
+  firstMs?: number;
+  lastMs?: number;
+  entitySets: Map<keyof Entities, Set<string>>;
+}
+
+/** Turns rule hits into findings, grouping floods. One collector per scan (or per worker, then merged). */
+export class FindingCollector {
+  private readonly groups = new Map<string, Group>();
+  private readonly perRule = new Map<string, number>();
+  private seq = 0;
+
+  add(hit: Hit): void {
+    const { rule, record, match } = hit;
+    const get = (f: string): string => fieldText(f === '_raw' ? record.raw : match.derived[f] ?? record.get(f));
+    const groupBy = rule.exhunt.groupBy ?? defaultGroupBy(hit.sourceKind);
+    let key = `${rule.id}\u0000${groupBy.map(get).join('\u0000')}`;
+    let g = this.groups.get(key);
+    if (!g) {
+      const n = this.perRule.get(rule.id) ?? 0;
+      if (n >= LIMITS.groupsPerRule) {
+        key = `${rule.id}\u0000(overflow)`;
+        g = this.groups.get(key);
+      } else this.perRule.set(rule.id, n + 1);
+    }
+    const fields = pickFields(record, match, rule, hit.sourceKind);
+    const sample: SampleHit = { source: hit.source, fields };
+    if (hit.time !== undefined) sample.time = new Date(hit.time).toISOString();
+    if (!g) {
+      const finding: Finding = {
+        id: '',
+        ruleId: rule.id,
+        title: rule.title,
+        severity: rule.level,
+        family: rule.exhunt.family ?? null,
+        cves: [...rule.exhunt.cves],
+        evidence: rule.exhunt.evidence,
+        summary: renderSummary(rule, get),
+        count: 0,
+        source: { ...hit.source, kind: hit.sourceKind },
+        fields,
+        entities: emptyEntities(),
+        samples: [],
+        tags: [...rule.tags],
+      };
+      if (rule.exhunt.raiseWith) finding.raiseWith = rule.exhunt.raiseWith;
+      if (hit.time !== undefined) finding.time = sample.time;
+      g = { finding, entitySets: new Map(), firstMs: hit.time, lastMs: hit.time };
+      this.groups.set(key, g);
+      this.seq++;
+    }
+    const f = g.finding;
+    f.count++;
+    if (hit.time !== undefined) {
+      if (g.firstMs === undefined || hit.time < g.firstMs) {
+        g.firstMs = hit.time;
+        f.time = sample.time;
+      }
+      if (g.lastMs === undefined || hit.time > g.lastMs) g.lastMs = hit.time;
+    }
+    if (f.count > 1) {
+      if (f.samples.length < LIMITS.samples - 1) f.samples.push(sample);
+      else f.samples[LIMITS.samples - 1] = sample; // keep the latest in the last slot
+    }
+    this.addEntities(g, record, match, rule, hit.sourceKind);
+  }
+
+  private addEntities(g: Group, record: EventRecord, match: RuleMatch, rule: CompiledRule, kind: string): void {
+    const spec = { ...defaultEntityFields(kind), ...rule.exhunt.entities };
+    for (const [list, fields] of Object.entries(spec) as Array<[keyof Entities, string[] | undefined]>) {
+      for (const field of fields ?? []) {
+        const raw = field === '_raw' ? undefined : match.derived[field] ?? record.get(field);
+        const v = normaliseEntity(list, fieldText(raw));
+        if (!v) continue;
+        let set = g.entitySets.get(list);
+        if (!set) g.entitySets.set(list, (set = new Set()));
+        if (set.size < LIMITS.entityValues) set.add(v);
+      }
+    }
+  }
+
+  /** Findings in time order with stable ids (`F0001`…); entity sets materialised. */
+  findings(): Finding[] {
+    const out: Finding[] = [];
+    for (const g of this.groups.values()) {
+      const f = g.finding;
+      if (g.lastMs !== undefined && g.firstMs !== undefined && g.lastMs !== g.firstMs) f.lastTime = new Date(g.lastMs).toISOString();
+      for (const [list, set] of g.entitySets) f.entities[list] = [...set].sort();
+      out.push(f);
+    }
+    out.sort((a, b) => (a.time ?? '9') .localeCompare(b.time ?? '9') || a.ruleId.localeCompare(b.ruleId) || a.source.path.localeCompare(b.source.path));
+    out.forEach((f, i) => (f.id = `F${String(i + 1).padStart(4, '0')}`));
+    return out;
+  }
+
+  get size(): number {
+    return this.groups.size;
+  }
+}
+
+function fieldText(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  const s = String(v);
+  return s.length > LIMITS.fieldChars ? `${s.slice(0, LIMITS.fieldChars)}…` : s;
+}
+
+function pickFields(record: EventRecord, match: RuleMatch, rule: CompiledRule, kind: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const names = new Set<string>([...keyFields(kind), ...rule.fields]);
+  for (const name of names) {
+    const v = record.get(name);
+    if (v !== undefined && v !== null && v !== '') out[name] = fieldText(v);
+  }
+  for (const [k, v] of Object.entries(match.derived)) out[k] = fieldText(v);
+  if (!Object.keys(out).length) out['raw'] = fieldText(record.raw);
+  return out;
+}
+
+const PLACEHOLDER = /\{([A-Za-z0-9_:.()-]{1,64})\}/g;
+
+function renderSummary(rule: CompiledRule, get: (f: string) => string): string {
+  if (!rule.exhunt.summary) return rule.title;
+  return rule.exhunt.summary.replace(PLACEHOLDER, (_, name: string) => {
+    const v = get(name);
+    return v ? (v.length > 200 ? `${v.slice(0, 200)}…` : v) : '-';
+  });
+}
+
+function normaliseEntity(list: keyof Entities, v: string): string {
+  if (!v || v === '-') return '';
+  switch (list) {
+    case 'userAgents':
+      return v.replace(/\+/g, ' ');
+    case 'mailboxes': {
+      // Bounded input keeps the address pattern cheap on attacker-made values.
+      if (v.length > 320 || !v.includes('@')) return '';
+      const m = /([A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24})/.exec(v);
+      return m ? m[1]!.toLowerCase() : '';
+    }
+    case 'ips':
+      return v.replace(/^\[|\]$/g, '');
+    default:
+      return v;
+  }
+}

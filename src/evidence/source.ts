@@ -1,0 +1,196 @@
+import { open, opendir, lstat, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import { EvidenceError } from '../model/errors.js';
+
+export interface EntryInfo {
+  /** Path relative to the evidence root, `/`-separated, with the case found on disk. */
+  rel: string;
+  name: string;
+  type: 'file' | 'dir' | 'other';
+  size: number;
+  mtimeMs: number;
+  birthtimeMs: number;
+}
+
+export interface WalkOptions {
+  maxDepth?: number;
+  /** Stop after this many entries (a walk over a hostile tree must end). */
+  maxEntries?: number;
+  /** Called for entries that are skipped (symlinks, special files, unreadable folders). */
+  onSkip?: (rel: string, reason: string) => void;
+}
+
+/**
+ * Read-only view of the evidence: a folder tree (a live `C:\`, a mounted image, a copied folder) or a
+ * single file. All paths given to and returned by it are relative to its root and `/`-separated; lookups
+ * are case-insensitive because NTFS copies keep whatever case Windows wrote.
+ */
+export class EvidenceSource {
+  readonly root: string;
+  readonly kind: 'folder' | 'file';
+  private readonly dirCache = new Map<string, EntryInfo[] | null>();
+
+  private constructor(root: string, kind: 'folder' | 'file') {
+    this.root = root;
+    this.kind = kind;
+  }
+
+  static async open(path: string): Promise<EvidenceSource> {
+    const abs = resolve(path);
+    let st;
+    try {
+      st = await stat(abs);
+    } catch (err) {
+      throw new EvidenceError(`evidence path not found or not readable: ${path}`, { cause: err });
+    }
+    if (st.isDirectory()) {
+      try {
+        const d = await opendir(abs);
+        await d.close();
+      } catch (err) {
+        throw new EvidenceError(`evidence folder cannot be listed: ${path}`, { cause: err });
+      }
+      return new EvidenceSource(abs, 'folder');
+    }
+    if (st.isFile()) return new EvidenceSource(abs, 'file');
+    throw new EvidenceError(`evidence path is neither a file nor a folder: ${path}`);
+  }
+
+  /** Absolute OS path of a relative evidence path. */
+  absolute(rel: string): string {
+    if (this.kind === 'file') return this.root;
+    const parts = splitRel(rel);
+    return parts.length ? join(this.root, ...parts) : this.root;
+  }
+
+  /** The single file's name when the evidence is one file. */
+  get fileName(): string {
+    return basename(this.root);
+  }
+
+  /** Entries of a folder (cached), or null when it does not exist / cannot be read. */
+  async list(rel: string): Promise<EntryInfo[] | null> {
+    const key = splitRel(rel).join('/');
+    const cached = this.dirCache.get(key.toLowerCase());
+    if (cached !== undefined) return cached;
+    let result: EntryInfo[] | null = null;
+    if (this.kind === 'folder') {
+      try {
+        const abs = this.absolute(key);
+        const dir = await opendir(abs);
+        result = [];
+        for await (const d of dir) {
+          const childRel = key ? `${key}/${d.name}` : d.name;
+          let type: EntryInfo['type'] = 'other';
+          let size = 0;
+          let mtimeMs = 0;
+          let birthtimeMs = 0;
+          try {
+            // lstat: symlinks and junctions are never followed (loops, escapes from the evidence root).
+            const st = await lstat(join(abs, d.name));
+            type = st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other';
+            size = st.size;
+            mtimeMs = st.mtimeMs;
+            birthtimeMs = st.birthtimeMs;
+          } catch {
+            type = 'other';
+          }
+          result.push({ rel: childRel, name: d.name, type, size, mtimeMs, birthtimeMs });
+        }
+        result.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      } catch {
+        result = null;
+      }
+    }
+    this.dirCache.set(key.toLowerCase(), result);
+    return result;
+  }
+
+  /**
+   * Resolve a path case-insensitively, one component at a time. Accepts `\` or `/`.
+   * Returns the on-disk relative path, or null.
+   */
+  async resolve(path: string): Promise<string | null> {
+    const parts = splitRel(path);
+    let cur = '';
+    for (const part of parts) {
+      const entries = await this.list(cur);
+      if (!entries) return null;
+      const want = part.toLowerCase();
+      const hit = entries.find((e) => e.name === part) ?? entries.find((e) => e.name.toLowerCase() === want);
+      if (!hit) return null;
+      cur = hit.rel;
+    }
+    return cur;
+  }
+
+  async info(rel: string): Promise<EntryInfo | null> {
+    if (this.kind === 'file') {
+      const st = await stat(this.root);
+      return { rel: this.fileName, name: this.fileName, type: 'file', size: st.size, mtimeMs: st.mtimeMs, birthtimeMs: st.birthtimeMs };
+    }
+    const parts = splitRel(rel);
+    if (!parts.length) return { rel: '', name: '', type: 'dir', size: 0, mtimeMs: 0, birthtimeMs: 0 };
+    const parent = parts.slice(0, -1).join('/');
+    const entries = await this.list(parent);
+    const name = parts[parts.length - 1]!.toLowerCase();
+    return entries?.find((e) => e.name.toLowerCase() === name) ?? null;
+  }
+
+  /** Depth-first walk of files under a folder; symlinks and special files are skipped and reported. */
+  async *walk(rel: string, opts: WalkOptions = {}): AsyncGenerator<EntryInfo> {
+    const maxDepth = opts.maxDepth ?? 64;
+    const maxEntries = opts.maxEntries ?? 2_000_000;
+    let seen = 0;
+    const stack: Array<{ rel: string; depth: number }> = [{ rel, depth: 0 }];
+    while (stack.length) {
+      const { rel: dir, depth } = stack.pop()!;
+      const entries = await this.list(dir);
+      if (!entries) {
+        opts.onSkip?.(dir, 'folder cannot be read');
+        continue;
+      }
+      // Walked folders are not needed again: keep memory flat on trees with 100,000s of files.
+      this.dirCache.delete(splitRel(dir).join('/').toLowerCase());
+      const subdirs: string[] = [];
+      for (const e of entries) {
+        if (++seen > maxEntries) {
+          opts.onSkip?.(dir, `walk stopped after ${maxEntries} entries`);
+          return;
+        }
+        if (e.type === 'file') yield e;
+        else if (e.type === 'dir') {
+          if (depth + 1 <= maxDepth) subdirs.push(e.rel);
+          else opts.onSkip?.(e.rel, `deeper than ${maxDepth} levels`);
+        } else opts.onSkip?.(e.rel, 'symlink, junction or special file (not followed)');
+      }
+      for (let i = subdirs.length - 1; i >= 0; i--) stack.push({ rel: subdirs[i]!, depth: depth + 1 });
+    }
+  }
+
+  /** Read the first `max` bytes of a file (sniffing). */
+  async head(rel: string, max = 65536): Promise<Uint8Array> {
+    const fh = await open(this.absolute(rel), constants.O_RDONLY);
+    try {
+      const buf = Buffer.alloc(max);
+      const { bytesRead } = await fh.read(buf, 0, max, 0);
+      return buf.subarray(0, bytesRead);
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /** Parent folder of a relative path. */
+  static parent(rel: string): string {
+    const d = dirname(rel.split('/').join(sep));
+    return d === '.' ? '' : d.split(sep).join('/');
+  }
+}
+
+/** Split a relative path given with `/` or `\` into components, refusing `..` (no escape from the root). */
+export function splitRel(path: string): string[] {
+  const parts = path.split(/[\\/]+/).filter((p) => p && p !== '.');
+  if (parts.some((p) => p === '..')) throw new EvidenceError(`path escapes the evidence root: ${path}`);
+  return parts;
+}

@@ -1,0 +1,135 @@
+/**
+ * Renderings of a record's event tree:
+ * - XML in the layout of the reference renderer (omerbenamram/evtx): XML declaration, two-space
+ *   indentation, an element without content written as start and end tag on two lines, attributes
+ *   whose substitution value is null omitted.
+ * - JSON in the reference's shape: `#attributes` / `#text`, `<Data Name="X">` keyed by X, several
+ *   unnamed `<Data>` gathered as `"Data": {"#text": [...]}`.
+ */
+import type { EvtxScalar, XmlElement, XmlNode } from './binxml.js';
+import { MAX_DEPTH } from './binxml.js';
+import type { EvtxRecord } from './record.js';
+
+function escText(s: string): string {
+  if (!/[&<>]/.test(s)) return s;
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+function escAttr(s: string): string {
+  if (!/[&<>"]/.test(s)) return s;
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+function text(v: EvtxScalar | EvtxScalar[]): string {
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v)) return v.map(String).join(',');
+  return String(v);
+}
+
+function isElem(n: XmlNode): n is XmlElement {
+  return typeof n === 'object' && !Array.isArray(n) && n.k === 1;
+}
+
+/** XML rendering of a record (like the reference `evtx_dump` XML). */
+export function renderXml(rec: EvtxRecord): string {
+  const out: string[] = ['<?xml version="1.0" encoding="utf-8"?>\n'];
+  if (rec.root) xmlElem(rec.root, '', out, 0);
+  if (rec.extra) for (const n of rec.extra) xmlNode(n, '', out, 0);
+  const s = out.join('');
+  return s.endsWith('\n') ? s.slice(0, -1) : s;
+}
+
+function xmlNode(n: XmlNode, ind: string, out: string[], depth: number): void {
+  if (isElem(n)) xmlElem(n, ind, out, depth);
+  else if (typeof n === 'object' && !Array.isArray(n)) out.push(`${ind}<?${n.target} ${n.data}?>\n`);
+  else out.push(ind + escText(text(n)) + '\n');
+}
+
+function xmlElem(e: XmlElement, ind: string, out: string[], depth: number): void {
+  if (depth > MAX_DEPTH * 4) return;
+  let open = '<' + e.name;
+  for (const a of e.attrs) open += ` ${a.name}="${escAttr(text(a.value))}"`;
+  open += '>';
+  let hasElem = false;
+  let txt = '';
+  for (const c of e.children) {
+    if (typeof c === 'object' && !Array.isArray(c)) hasElem = true;
+    else txt += text(c);
+  }
+  if (!hasElem) {
+    if (txt === '') out.push(`${ind}${open}\n${ind}</${e.name}>\n`);
+    else out.push(`${ind}${open}${escText(txt)}</${e.name}>\n`);
+    return;
+  }
+  out.push(ind + open + '\n');
+  const ci = ind + '  ';
+  for (const c of e.children) xmlNode(c, ci, out, depth + 1);
+  out.push(`${ind}</${e.name}>\n`);
+}
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
+
+/** JSON object of a record's event, in the reference (`evtx_dump -o json`) shape. */
+export function renderJson(rec: EvtxRecord): { [k: string]: JsonValue } {
+  const o: { [k: string]: JsonValue } = {};
+  if (rec.root) o[rec.root.name] = jsonElem(rec.root, 0);
+  return o;
+}
+
+function jsonScalar(v: EvtxScalar | EvtxScalar[]): JsonValue {
+  if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
+  return v as JsonValue;
+}
+
+function jsonElem(e: XmlElement, depth: number): JsonValue {
+  if (depth > MAX_DEPTH * 4) return null;
+  const elems: XmlElement[] = [];
+  const texts: (EvtxScalar | EvtxScalar[])[] = [];
+  for (const c of e.children) {
+    if (isElem(c)) elems.push(c);
+    else if (typeof c !== 'object' || Array.isArray(c)) texts.push(c);
+  }
+  let textVal: JsonValue | undefined;
+  if (texts.length === 1) textVal = jsonScalar(texts[0]!);
+  else if (texts.length > 1) textVal = texts.map(text).join('');
+  if (elems.length === 0 && e.attrs.length === 0) return textVal === undefined ? null : textVal;
+  const o: { [k: string]: JsonValue } = {};
+  if (e.attrs.length > 0) {
+    const a: { [k: string]: JsonValue } = {};
+    for (const x of e.attrs) a[x.name] = jsonScalar(x.value);
+    o['#attributes'] = a;
+  }
+  let unnamed: JsonValue[] | null = null;
+  for (const c of elems) {
+    const nameAttr = c.name === 'Data' && c.attrs.length === 1 && c.attrs[0]!.name === 'Name' ? c.attrs[0]!.value : null;
+    if (nameAttr !== null) {
+      put(o, text(nameAttr), dataValue(c));
+      continue;
+    }
+    if (c.name === 'Data' && c.attrs.length === 0 && !c.children.some(isElem)) {
+      (unnamed ??= []).push(dataValue(c) ?? '');
+      continue;
+    }
+    put(o, c.name, jsonElem(c, depth + 1));
+  }
+  if (unnamed !== null) put(o, 'Data', { '#text': unnamed.length === 1 ? unnamed[0]! : unnamed });
+  if (textVal !== undefined) o['#text'] = textVal;
+  return o;
+}
+
+function dataValue(e: XmlElement): JsonValue {
+  const t: (EvtxScalar | EvtxScalar[])[] = [];
+  for (const c of e.children) if (typeof c !== 'object' || Array.isArray(c)) t.push(c);
+  if (t.length === 0) return null;
+  if (t.length === 1) return jsonScalar(t[0]!);
+  return t.map(text).join('');
+}
+
+function put(o: { [k: string]: JsonValue }, k: string, v: JsonValue): void {
+  if (!(k in o)) {
+    o[k] = v;
+    return;
+  }
+  let i = 1;
+  while (`${k}_${i}` in o) i++;
+  o[`${k}_${i}`] = v;
+}

@@ -1,0 +1,439 @@
+/**
+ * Streaming reader for Exchange CSV logs, IIS / HTTPERR W3C logs and plain text lines.
+ *
+ * How a stream is cut into records (bytes, never strings, until a record is handed on):
+ * - Records end at `\n` (`Buffer.indexOf`), a trailing `\r` is dropped. In CSV kinds a record whose line
+ *   holds a `"` is scanned with a small RFC-4180 state machine (a `"` opens a quoted field only at the
+ *   start of a field) so that a quoted newline never splits a record; `line` is the record's first line.
+ *   Positions of the next `"` and NUL are cached, so lines without them cost one `indexOf` for `\n`.
+ * - Lines starting with `#` are directives (`#Software:`, `#Version:`, `#Log-type:`, `#Fields:`) or comments,
+ *   never records (except in kind `text`). A `#Fields:` line (also `# Fields:`) replaces the header for the
+ *   records after it (`headerBlocks`).
+ * - No header yet at the first data line: the kind's default header is assumed if the line starts with a
+ *   timestamp (`assumedHeader`); else, in CSV kinds, a line of column names (`DateTime,RequestId` or
+ *   `"DateTime","RequestId"`) is the header; else the file is read as text records.
+ * - A record longer than `maxRecordBytes` is cut: its first `maxRecordBytes` bytes are handed on (fields
+ *   parsed from them), the rest is skipped without being buffered (`longRecords`). A quote still open after
+ *   `maxRecordBytes` (or at the end of the stream) is taken as corruption: the record's first line becomes
+ *   a record (`malformed`) and reading resumes on the next line, so an odd `"` cannot hide what follows.
+ * - Memory: one chunk + at most `maxRecordBytes` of carried-over bytes, whatever the input.
+ * - Times are parsed from the bytes of the record start (hour cached), for every record, before the
+ *   prefilter; they feed `firstTime`/`lastTime`/`hours` and `time()`.
+ * - Decoding is UTF-8; invalid sequences become U+FFFD and count as `malformed`. A UTF-8 BOM is skipped.
+ */
+import { open } from 'node:fs/promises';
+import { isUtf8 } from 'node:buffer';
+import { defaultFields } from './default-headers.js';
+import { splitCsv } from './fields.js';
+import { type Header, isW3cKind, makeHeader } from './header.js';
+import { FieldRecord, TextRecord } from './log-record.js';
+import { TimestampParser } from './timestamp.js';
+import { DEFAULT_MAX_RECORD_BYTES, type LogKind, type ReadOptions, type ReaderStats } from './types.js';
+
+const NL = 0x0a;
+const CR = 0x0d;
+const QUOTE = 0x22;
+const HASH = 0x23;
+const COMMA = 0x2c;
+
+/** Scan results besides a record end index. */
+const NEED_MORE_IN_QUOTE = -1;
+const NEED_MORE = -2;
+
+const HEADER_NAME = /^[A-Za-z_][A-Za-z0-9_\-().]*$/;
+
+function newStats(): ReaderStats {
+  return {
+    bytes: 0,
+    records: 0,
+    lines: 0,
+    headerBlocks: 0,
+    malformed: 0,
+    longRecords: 0,
+    truncatedTail: false,
+    assumedHeader: false,
+    hours: new Set<number>(),
+  };
+}
+
+/** Back `end` off so that a cut does not split a UTF-8 sequence. */
+function utf8Boundary(b: Buffer, start: number, end: number): number {
+  let e = end;
+  // continuation bytes are 10xxxxxx; step back to the lead byte (at most 3)
+  for (let k = 0; k < 3 && e > start && ((b[e] ?? 0) & 0xc0) === 0x80; k++) e--;
+  return e;
+}
+
+class StreamReader {
+  readonly stats = newStats();
+  private readonly kind: LogKind;
+  private readonly max: number;
+  private readonly prefilter: ((raw: string) => boolean) | undefined;
+  private readonly onRecord: ReadOptions['onRecord'];
+  private readonly ts = new TimestampParser();
+  private readonly textKind: boolean;
+  private readonly csvKind: boolean;
+
+  private header: Header | null = null;
+  /** `undecided` until the first data line (or a header) is seen. */
+  private mode: 'undecided' | 'fields' | 'text' = 'undecided';
+  /** CSV quote tracking is on (a CSV header is active, or undecided in a CSV kind). */
+  private quotes: boolean;
+
+  private line = 1;
+  /** Absolute offset of the current window's byte 0. */
+  private base = 0;
+  private leftover: Buffer | null = null;
+  private skipping = false;
+  private atStart = true;
+  private lastHour = NaN;
+
+  // per-window caches
+  private nextQuote = -1;
+  private nextNul = -1;
+  private windowUtf8Ok = true;
+  private windowUtf8End = 0;
+
+  constructor(opts: ReadOptions) {
+    this.kind = opts.kind;
+    this.max = Math.max(64, opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES);
+    this.prefilter = opts.prefilter;
+    this.onRecord = opts.onRecord;
+    this.textKind = opts.kind === 'text';
+    this.csvKind = !this.textKind && !isW3cKind(opts.kind);
+    this.quotes = this.csvKind;
+  }
+
+  push(chunk: Uint8Array): void {
+    this.stats.bytes += chunk.byteLength;
+    let view = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (this.skipping) {
+      // inside an over-long line: look for its end without keeping anything
+      const nl = view.indexOf(NL);
+      if (nl < 0) {
+        this.base += view.length;
+        return;
+      }
+      this.skipping = false;
+      this.line++;
+      this.base += nl + 1;
+      view = view.subarray(nl + 1);
+    }
+    const window = this.leftover ? Buffer.concat([this.leftover, view]) : view;
+    this.leftover = null;
+    this.process(window, false);
+  }
+
+  finish(): ReaderStats {
+    if (this.leftover) {
+      const w = this.leftover;
+      this.leftover = null;
+      this.process(w, true);
+    } else if (this.skipping) {
+      this.stats.truncatedTail = true;
+      this.line++;
+      this.skipping = false;
+    }
+    this.stats.lines = this.line - 1;
+    return this.stats;
+  }
+
+  private process(buf: Buffer, final: boolean): void {
+    let pos = 0;
+    const len = buf.length;
+    if (this.atStart) {
+      if (len < 3 && !final) {
+        this.leftover = Buffer.from(buf);
+        return;
+      }
+      this.atStart = false;
+      if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) pos = 3;
+    }
+    this.nextQuote = -1;
+    this.nextNul = -1;
+    const lastNl = buf.lastIndexOf(NL);
+    this.windowUtf8End = lastNl + 1;
+    this.windowUtf8Ok = lastNl < 0 ? true : isUtf8(buf.subarray(pos, lastNl + 1));
+    if (lastNl < 0) this.windowUtf8End = 0;
+
+    while (pos < len) {
+      if (this.skipping) {
+        const nl = buf.indexOf(NL, pos);
+        if (nl < 0) {
+          pos = len;
+          break;
+        }
+        this.skipping = false;
+        this.line++;
+        pos = nl + 1;
+        continue;
+      }
+      const nl = buf.indexOf(NL, pos);
+      let end = nl;
+      let brokenQuote = false;
+      if (this.quotes && this.hasQuote(buf, pos, nl < 0 ? len : nl)) {
+        const r = this.scanQuoted(buf, pos, len, final);
+        if (r >= 0) {
+          end = r;
+        } else if (r === NEED_MORE_IN_QUOTE) {
+          if (!final && len - pos <= this.max) break; // wait for more data
+          // quote open too long or until EOF: take the first physical line alone
+          brokenQuote = true;
+        } else {
+          end = -1; // outside quotes, no newline yet
+        }
+      }
+      if (end < 0) {
+        if (!final) {
+          if (len - pos > this.max) {
+            // over-long line: hand on its first part, skip the rest
+            this.record(buf, pos, utf8Boundary(buf, pos, pos + this.max), true, brokenQuote);
+            this.skipping = true;
+            pos = len;
+          }
+          break;
+        }
+        // last line without a newline
+        this.stats.truncatedTail = true;
+        let e = len;
+        if (e > pos && buf[e - 1] === CR) e--;
+        const long = e - pos > this.max;
+        this.record(buf, pos, long ? utf8Boundary(buf, pos, pos + this.max) : e, long, brokenQuote);
+        this.line++;
+        pos = len;
+        break;
+      }
+      let e = end;
+      if (e > pos && buf[e - 1] === CR) e--;
+      const long = e - pos > this.max;
+      const extra = end > nl ? this.countNl(buf, pos, end) : 0;
+      this.record(buf, pos, long ? utf8Boundary(buf, pos, pos + this.max) : e, long, brokenQuote);
+      this.line += 1 + extra;
+      pos = end + 1;
+    }
+    if (pos < len) this.leftover = Buffer.from(buf.subarray(pos));
+    this.base += pos;
+  }
+
+  private countNl(buf: Buffer, s: number, e: number): number {
+    let n = 0;
+    let p = buf.indexOf(NL, s);
+    while (p >= 0 && p < e) {
+      n++;
+      p = buf.indexOf(NL, p + 1);
+    }
+    return n;
+  }
+
+  /** Is there a `"` in [s, e)? (cached next-quote position) */
+  private hasQuote(buf: Buffer, s: number, e: number): boolean {
+    if (this.nextQuote < s) {
+      if (this.nextQuote === Infinity) return false;
+      const q = buf.indexOf(QUOTE, s);
+      this.nextQuote = q < 0 ? Infinity : q;
+    }
+    return this.nextQuote < e;
+  }
+
+  private hasNul(buf: Buffer, s: number, e: number): boolean {
+    if (this.nextNul < s) {
+      if (this.nextNul === Infinity) return false;
+      const q = buf.indexOf(0, s);
+      this.nextNul = q < 0 ? Infinity : q;
+    }
+    return this.nextNul < e;
+  }
+
+  /**
+   * RFC-4180 record scan from `s`: index of the `\n` ending the record, or NEED_MORE_IN_QUOTE / NEED_MORE.
+   */
+  private scanQuoted(buf: Buffer, s: number, len: number, final: boolean): number {
+    let i = s;
+    let fieldStart = true;
+    while (i < len) {
+      const c = buf[i];
+      if (fieldStart && c === QUOTE) {
+        let j = i + 1;
+        for (;;) {
+          const k = buf.indexOf(QUOTE, j);
+          if (k < 0 || (k + 1 >= len && !final)) return NEED_MORE_IN_QUOTE;
+          if (buf[k + 1] === QUOTE) {
+            j = k + 2;
+            continue;
+          }
+          i = k + 1;
+          break;
+        }
+        fieldStart = false;
+        continue;
+      }
+      if (c === NL) return i;
+      if (c === COMMA) {
+        fieldStart = true;
+        i++;
+        continue;
+      }
+      fieldStart = false;
+      // fast-forward to the next interesting byte of an unquoted field
+      const nc = buf.indexOf(COMMA, i);
+      const nn = buf.indexOf(NL, i);
+      const next = nc < 0 ? nn : nn < 0 ? nc : Math.min(nc, nn);
+      if (next < 0) return NEED_MORE;
+      i = next;
+    }
+    return NEED_MORE;
+  }
+
+  /** One physical record [s, e) (already cut to max). */
+  private record(buf: Buffer, s: number, e: number, long: boolean, brokenQuote: boolean): void {
+    const st = this.stats;
+    if (brokenQuote) {
+      st.malformed++;
+      // re-read the first physical line alone: cut at its newline and resume after it
+      const nl = buf.indexOf(NL, s);
+      if (nl >= 0 && nl < e) e = nl > s && buf[nl - 1] === CR ? nl - 1 : nl;
+    }
+    if (e <= s) return; // empty line
+    const first = buf[s];
+    if (first === HASH && !this.textKind) {
+      this.directive(buf.toString('utf8', s, e));
+      return;
+    }
+    if (this.mode === 'undecided' && this.decide(buf, s, e)) return;
+
+    st.records++;
+    if (long) st.longRecords++;
+    if (this.hasNul(buf, s, e)) {
+      st.malformed++;
+      return;
+    }
+    const h = this.header;
+    let t = NaN;
+    let lazy = false;
+    if (h === null) {
+      t = this.ts.parseBytes(buf, s, e);
+    } else if (h.timeAt === 'start') {
+      t = this.ts.parseBytes(buf, s, e);
+      if (Number.isNaN(t)) st.malformed++;
+    } else if (h.timeAt === 'fields') {
+      lazy = true;
+    }
+    const raw = buf.toString('utf8', s, e);
+    if (!(this.windowUtf8Ok && e <= this.windowUtf8End) && !isUtf8(buf.subarray(s, e))) st.malformed++;
+    const offset = this.base + s;
+    let rec: FieldRecord | TextRecord | undefined;
+    if (lazy && h !== null) {
+      rec = new FieldRecord(raw, this.line, offset, h, undefined);
+      t = rec.time() ?? NaN;
+    }
+    if (!Number.isNaN(t)) {
+      if (st.firstTime === undefined || t < st.firstTime) st.firstTime = t;
+      if (st.lastTime === undefined || t > st.lastTime) st.lastTime = t;
+      const hour = Math.floor(t / 3.6e6);
+      if (hour !== this.lastHour) {
+        this.lastHour = hour;
+        st.hours.add(hour);
+      }
+    }
+    if (this.prefilter !== undefined && !this.prefilter(raw)) return;
+    if (rec === undefined) rec = h === null ? new TextRecord(raw, this.line, offset, t) : new FieldRecord(raw, this.line, offset, h, t);
+    this.onRecord(rec);
+  }
+
+  private directive(text: string): void {
+    const m = /^#\s*([A-Za-z-]+):\s?(.*)$/.exec(text);
+    if (!m) return; // comment
+    const name = (m[1] ?? '').toLowerCase();
+    const value = (m[2] ?? '').trim();
+    const st = this.stats;
+    switch (name) {
+      case 'software':
+        st.software ??= value;
+        break;
+      case 'version':
+        st.version ??= value;
+        break;
+      case 'log-type':
+        st.logType ??= value;
+        break;
+      case 'fields': {
+        const w3c = isW3cKind(this.kind);
+        const names = w3c ? value.split(/\s+/).filter(Boolean) : splitCsv(value).map((x) => x.trim());
+        this.setHeader(names);
+        st.headerBlocks++;
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  private setHeader(names: string[]): void {
+    this.header = makeHeader(names, this.kind);
+    this.mode = 'fields';
+    this.quotes = !this.header.w3c;
+  }
+
+  /** First data line without a header: assume the default, take it as a header row, or go text. */
+  private decide(buf: Buffer, s: number, e: number): boolean {
+    if (this.textKind) {
+      this.mode = 'text';
+      this.quotes = false;
+      return false;
+    }
+    const def = defaultFields(this.kind);
+    const startsWithTime = !Number.isNaN(new TimestampParser().parseBytes(buf, s, e));
+    if (def && startsWithTime) {
+      this.setHeader([...def]);
+      this.stats.assumedHeader = true;
+      return false;
+    }
+    if (this.csvKind && !startsWithTime) {
+      const text = buf.toString('utf8', s, e);
+      const names = splitCsv(text).map((x) => x.trim());
+      if (names.length >= 2 && names.every((n) => HEADER_NAME.test(n))) {
+        this.setHeader(names);
+        this.stats.headerBlocks++;
+        return true;
+      }
+    }
+    this.mode = 'text';
+    this.quotes = false;
+    return false;
+  }
+}
+
+/** Reads a log from a stream of byte chunks. Never throws on bad content; rejects only on abort or a stream error. */
+export async function readLog(chunks: AsyncIterable<Uint8Array>, opts: ReadOptions): Promise<ReaderStats> {
+  const r = new StreamReader(opts);
+  const signal = opts.signal;
+  signal?.throwIfAborted();
+  for await (const chunk of chunks) {
+    r.push(chunk);
+    signal?.throwIfAborted();
+  }
+  return r.finish();
+}
+
+/** Chunk size for file reads. */
+export const FILE_CHUNK_BYTES = 2 * 1024 * 1024;
+
+/** Reads a file's bytes in chunks, opened read-only. */
+export async function* fileChunks(path: string, chunkBytes = FILE_CHUNK_BYTES): AsyncGenerator<Uint8Array> {
+  const fh = await open(path, 'r');
+  try {
+    for (;;) {
+      const buf = Buffer.allocUnsafe(chunkBytes);
+      const { bytesRead } = await fh.read(buf, 0, chunkBytes, null);
+      if (bytesRead === 0) return;
+      yield bytesRead === chunkBytes ? buf : buf.subarray(0, bytesRead);
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Reads a log file (read-only, 2 MiB chunks). */
+export function readLogFile(path: string, opts: ReadOptions): Promise<ReaderStats> {
+  return readLog(fileChunks(path), opts);
+}

@@ -1,0 +1,165 @@
+/**
+ * Field mappings, as data: which record field(s) a Sigma field name reads, per log source.
+ *
+ * Readers hand records whose `get()` is case-insensitive and keyed by the log's own column names
+ * (IIS W3C `cs(User-Agent)`, Exchange CSV `ClientIpAddress`, ...). Rules use Sigma's taxonomy names
+ * (`cs-user-agent`). A mapping entry lists the record names to try in order — the first one present is
+ * the field's value — plus optional `also` names whose values may satisfy a string/regex test too (an
+ * OR, like pySigma's one-to-many field mappings).
+ *
+ * Names starting with `@` are virtual fields computed from others (see VIRTUAL_FIELDS); `_raw` is the
+ * record's raw text. Unknown names map to themselves (identity), which is what Exchange logs (column
+ * names) and, for now, Windows event logs use.
+ */
+import type { EventRecord, FieldValue, LogSource } from '../model/record.js';
+
+export interface FieldMapping {
+  /** Record (or `@virtual`) fields tried in order; the first present one is the value. */
+  names: string[];
+  /** Further fields whose values may also satisfy string and regex tests (OR). */
+  also?: string[];
+}
+
+export interface SourceMapping {
+  id: string;
+  description: string;
+  /** The mapping applies to rules whose logsource has these values (case-insensitive). */
+  when: LogSource;
+  fields: Record<string, FieldMapping>;
+  /** Values that mean "empty" for `field: null` (IIS writes `-` for an empty field). */
+  emptyValues: string[];
+}
+
+export interface VirtualField {
+  description: string;
+  compute(record: EventRecord): FieldValue;
+  /**
+   * Characters the computation inserts between record values. A literal spanning one of them may not
+   * appear in the raw text, so the pre-filter splits literals there.
+   */
+  joiners: string;
+}
+
+const isEmpty = (v: FieldValue): boolean => v === undefined || v === null || v === '' || v === '-';
+
+export const VIRTUAL_FIELDS: Record<string, VirtualField> = {
+  '@uri': {
+    description:
+      'Full request URI: `cs-uri` when the log has it (HTTPERR), else `cs-uri-stem` + `?` + `cs-uri-query` (query omitted when empty or `-`).',
+    compute(r) {
+      const full = r.get('cs-uri');
+      if (!isEmpty(full)) return full;
+      const stem = r.get('cs-uri-stem');
+      if (isEmpty(stem)) return undefined;
+      const q = r.get('cs-uri-query');
+      return isEmpty(q) ? String(stem) : `${String(stem)}?${String(q)}`;
+    },
+    joiners: '?',
+  },
+};
+
+/**
+ * IIS W3C (and HTTPERR) logs as Sigma's `category: webserver`.
+ *
+ * SigmaHQ's webserver rules put paths into `cs-uri-query` (`cs-uri-query|contains: '/owa/auth/'`), i.e.
+ * they treat it as the whole URI, while IIS's `cs-uri-query` column holds only the query string. So
+ * `cs-uri-query` reads the query column and, for string/regex tests, also the full URI. Null checks
+ * (`cs-uri-query: null`) and comparisons read only the query column.
+ */
+const WEBSERVER: SourceMapping = {
+  id: 'iis-w3c',
+  description: 'IIS W3C extended logs and HTTPERR logs (`category: webserver`)',
+  when: { category: 'webserver' },
+  emptyValues: ['-'],
+  fields: {
+    'cs-user-agent': { names: ['cs-user-agent', 'cs(User-Agent)'] },
+    'c-useragent': { names: ['cs-user-agent', 'cs(User-Agent)'] },
+    'cs-referer': { names: ['cs-referer', 'cs(Referer)'] },
+    'cs-referrer': { names: ['cs-referer', 'cs(Referer)'] },
+    'cs-cookie': { names: ['cs-cookie', 'cs(Cookie)'] },
+    'cs-host': { names: ['cs-host', 'cs(Host)'] },
+    'cs-uri': { names: ['@uri'] },
+    'cs-uri-query': { names: ['cs-uri-query'], also: ['@uri'] },
+    'c-uri': { names: ['@uri'] },
+    'cs-uri-stem': { names: ['cs-uri-stem'] },
+    'c-ip': { names: ['c-ip'] },
+    'cs-method': { names: ['cs-method'] },
+    'sc-status': { names: ['sc-status'] },
+    'cs-username': { names: ['cs-username'] },
+    's-ip': { names: ['s-ip'] },
+    's-port': { names: ['s-port'] },
+  },
+};
+
+/** Exchange's own CSV logs: column names as written in the `#Fields:` header, case-insensitive. */
+const EXCHANGE: SourceMapping = {
+  id: 'exchange',
+  description: 'Exchange CSV logs (`product: exchange`, services httpproxy, ecp-server, oabgenerator, ...): identity',
+  when: { product: 'exchange' },
+  emptyValues: [],
+  fields: {},
+};
+
+/** Windows event logs: identity until the EVTX reader's field names settle. */
+const WINDOWS: SourceMapping = {
+  id: 'windows',
+  description: 'Windows event logs (`product: windows`): identity for now',
+  when: { product: 'windows' },
+  emptyValues: [],
+  fields: {},
+};
+
+const IDENTITY: SourceMapping = {
+  id: 'identity',
+  description: 'Any other log source: field names used as written',
+  when: {},
+  emptyValues: [],
+  fields: {},
+};
+
+/** All mappings, most specific first; the first whose `when` fits the rule's logsource is used. */
+export const MAPPINGS: readonly SourceMapping[] = [WEBSERVER, EXCHANGE, WINDOWS, IDENTITY];
+
+const eq = (a: string | undefined, b: string | undefined): boolean =>
+  a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
+
+export function mappingFor(ls: LogSource): SourceMapping {
+  for (const m of MAPPINGS) {
+    const w = m.when;
+    if (w.category !== undefined && !eq(w.category, ls.category)) continue;
+    if (w.product !== undefined && !eq(w.product, ls.product)) continue;
+    if (w.service !== undefined && !eq(w.service, ls.service)) continue;
+    return m;
+  }
+  return IDENTITY;
+}
+
+/** How a Sigma field name resolves under a mapping (identity when not listed). */
+export function resolveField(mapping: SourceMapping, sigmaName: string): FieldMapping {
+  const key = sigmaName.toLowerCase();
+  for (const k of Object.keys(mapping.fields)) if (k.toLowerCase() === key) return mapping.fields[k]!;
+  return { names: [sigmaName] };
+}
+
+/** Read one record field or virtual field (`@uri`) or `_raw`. */
+export function readName(record: EventRecord, name: string): FieldValue {
+  if (name === '_raw') return record.raw;
+  if (name.startsWith('@')) {
+    const v = VIRTUAL_FIELDS[name];
+    if (v) return v.compute(record);
+  }
+  return record.get(name);
+}
+
+/**
+ * The value of a Sigma field for a record under a log source's mapping: the first present mapped
+ * name. For stages after matching (summaries, grouping, entities) that speak Sigma names.
+ */
+export function readField(record: EventRecord, logsource: LogSource, sigmaName: string): FieldValue {
+  const fm = resolveField(mappingFor(logsource), sigmaName);
+  for (const n of fm.names) {
+    const v = readName(record, n);
+    if (v !== undefined && v !== null) return v;
+  }
+  return undefined;
+}

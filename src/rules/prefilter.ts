@@ -1,0 +1,146 @@
+/**
+ * Literal pre-filters.
+ *
+ * A rule's pre-filter is a set of literals such that any record the rule matches contains at least one
+ * of them in its raw text. The hunt engine scans large chunks for these before any per-line work, so
+ * the set must be *sound* (never drop a record the rule would match) and should be *selective*.
+ *
+ * Algebra over "literal sets" (`null` = no guarantee):
+ * - a string test contributes one literal: its longest safe literal run (every run of a wildcard
+ *   pattern must occur in a matching value, and a field value occurs verbatim in the raw text);
+ * - OR (value lists, `1 of`, `or`) = union, and `null` if any branch is `null`;
+ * - AND (selection fields, `|all`, `all of`, `and`) = the single most selective non-null branch;
+ * - `not`, null checks, `exists`, numeric comparisons, `cidr`, `fieldref` and regexes without a
+ *   provable literal are `null`.
+ *
+ * Safety cuts, because a field value is not always written byte-for-byte in the raw line:
+ * - literals are ASCII only (non-ASCII characters split them), so scanners can fold case bytewise and
+ *   Unicode case mapping cannot shift positions;
+ * - `"` splits literals (CSV writers double it inside quoted fields);
+ * - characters a virtual field inserts (`?` in `@uri` = stem + `?` + query) split literals.
+ *
+ * Case: literals are lower-cased and compared case-insensitively unless every literal in the final
+ * set comes from a case-sensitive test (`|cased`, base64 output, regexes without `i`).
+ */
+import type { CompiledRule } from './types.js';
+
+export interface LitSet {
+  lits: string[];
+  cased: boolean;
+}
+
+/**
+ * Benign lines typical of the logs we scan (written for this purpose, not copied from any log). A
+ * literal that occurs in them matches nearly every line and is a poor pre-filter.
+ */
+const TYPICAL = [
+  '2021-03-02 22:41:07 10.0.0.5 POST /owa/auth.owa - 443 - 203.0.113.24 Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64)+AppleWebKit/537.36+(KHTML,+like+Gecko)+Chrome/89.0.4389.82+Safari/537.36 https://mail.example.com/owa/auth/logon.aspx?replaceCurrent=1&url=https%3a%2f%2fmail.example.com%2fowa%2f 302 0 0 15',
+  '2021-03-02 22:41:08 10.0.0.5 GET /ecp/default.aspx - 443 EXAMPLE\\user 203.0.113.24 Microsoft+Office/16.0+(Windows+NT+10.0;+Microsoft+Outlook+16.0.13801;+Pro) - 200 0 0 31',
+  '2021-03-02T22:41:09.123Z,a1b2c3d4-0000-0000-0000-000000000000,15,2,792,3,,Ews,true,user@example.com,example.com,,Microsoft Office/16.0,HTTP/1.1,Kerberos,true,POST,,200,200,,10.0.0.5,MX1.example.local,ServerRequest,https://mx1.example.local:444/ews/exchange.asmx,,,,,,',
+].map((s) => s.toLowerCase());
+
+function cost(lit: string): number {
+  const l = lit.toLowerCase();
+  if (TYPICAL.some((t) => t.includes(l))) return 1;
+  return 1 / ((1 + lit.length) * (1 + lit.length));
+}
+
+export function setCost(s: LitSet): number {
+  let c = 0;
+  for (const l of s.lits) c += cost(l);
+  return c;
+}
+
+/** Split a literal at characters that may not appear verbatim in the raw text; keep the best piece. */
+export function safePieces(text: string, joiners = ''): string[] {
+  const out: string[] = [];
+  let cur = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    const code = text.charCodeAt(i);
+    if (code > 0x7f || c === '"' || joiners.includes(c)) {
+      if (cur) out.push(cur);
+      cur = '';
+    } else {
+      cur += c;
+    }
+  }
+  if (cur) out.push(cur);
+  return out;
+}
+
+/** The pre-filter of one test with known required literal runs, or null if none survives the cuts. */
+export function fromPieces(pieces: readonly string[], cased: boolean, joiners = ''): LitSet | null {
+  let best: string | null = null;
+  for (const p of pieces) {
+    for (const s of safePieces(p, joiners)) {
+      if (best === null || cost(s) < cost(best) || (cost(s) === cost(best) && s.length > best.length)) best = s;
+    }
+  }
+  if (best === null) return null;
+  return { lits: [cased ? best : best.toLowerCase()], cased };
+}
+
+/** OR: the union; null if any branch has no guarantee. */
+export function orSets(sets: ReadonlyArray<LitSet | null>): LitSet | null {
+  if (sets.length === 0) return null;
+  let cased = true;
+  for (const s of sets) {
+    if (s === null) return null;
+    if (!s.cased) cased = false;
+  }
+  const all: string[] = [];
+  for (const s of sets as LitSet[]) for (const l of s.lits) all.push(cased ? l : l.toLowerCase());
+  return { lits: minimise(all), cased };
+}
+
+/** AND: the most selective single branch (any one branch's guarantee holds for the conjunction). */
+export function andSets(sets: ReadonlyArray<LitSet | null>): LitSet | null {
+  let best: LitSet | null = null;
+  let bestCost = Infinity;
+  for (const s of sets) {
+    if (s === null) continue;
+    const c = setCost(s);
+    if (c < bestCost || (c === bestCost && best !== null && s.lits.length < best.lits.length)) {
+      best = s;
+      bestCost = c;
+    }
+  }
+  return best;
+}
+
+/**
+ * Drop duplicates and literals that contain another literal of the set (a raw text containing the
+ * longer one contains the shorter one, so the longer one adds nothing to a union).
+ */
+export function minimise(lits: readonly string[]): string[] {
+  const uniq = [...new Set(lits)].sort((a, b) => a.length - b.length);
+  const out: string[] = [];
+  for (const l of uniq) if (!out.some((s) => l.includes(s))) out.push(l);
+  return out;
+}
+
+export function finalise(s: LitSet | null): CompiledRule['prefilter'] {
+  if (s === null || s.lits.length === 0 || s.lits.some((l) => l.length === 0)) return null;
+  const lits = s.cased ? minimise(s.lits) : minimise(s.lits.map((l) => l.toLowerCase()));
+  return { literals: lits, caseSensitive: s.cased };
+}
+
+/**
+ * One pre-filter for a list of rules (the hot path scans each chunk once for all of them): the union
+ * of their literals, or null if any rule has none. Case-insensitive unless every rule is case-sensitive.
+ */
+export function unionPrefilter(rules: readonly Pick<CompiledRule, 'prefilter'>[]): CompiledRule['prefilter'] {
+  const sets: Array<LitSet | null> = rules.map((r) =>
+    r.prefilter ? { lits: r.prefilter.literals, cased: r.prefilter.caseSensitive } : null,
+  );
+  return finalise(orSets(sets));
+}
+
+/** Reference check used by tests and by callers without a faster scanner. */
+export function prefilterAccepts(p: CompiledRule['prefilter'], raw: string): boolean {
+  if (p === null) return true;
+  if (p.caseSensitive) return p.literals.some((l) => raw.includes(l));
+  const low = raw.toLowerCase();
+  return p.literals.some((l) => low.includes(l));
+}

@@ -1,0 +1,193 @@
+import { createHash } from 'node:crypto';
+import { EvidenceSource } from './evidence/source.js';
+import { discover, type Discovery } from './evidence/discovery.js';
+import { CoverageBuilder, type Coverage } from './evidence/coverage.js';
+import { FindingCollector } from './detect/collector.js';
+import { evaluate, huntLog } from './detect/hunt.js';
+import { inventory } from './detect/inventory.js';
+import { logsourceFor } from './detect/source-fields.js';
+import { BuildHistory, type BuildObservation } from './correlate/build-history.js';
+import { decideVerdict, type Verdict } from './correlate/verdicts.js';
+import { attributeUnclaimed, applyRaises } from './correlate/attribution.js';
+import { FAMILIES } from './correlate/families.js';
+import { nextSteps } from './correlate/next-steps.js';
+import { loadProjectRules } from './detect/rule-pack.js';
+import type { Finding } from './model/finding.js';
+import type { CompiledRule } from './rules/types.js';
+import { VERSION } from './version.js';
+import { readLog } from './readers/index.js';
+
+export interface ScanOptions {
+  /** Only hits in [since, until] count; verdict windows are clipped to it. */
+  since?: Date;
+  until?: Date;
+  /** Extra rule folders (Sigma YAML) loaded next to the project's own rules. */
+  extraRules?: string[];
+  maxRecordBytes?: number;
+  onProgress?: (p: ScanProgress) => void;
+}
+
+export interface ScanProgress {
+  phase: 'discover' | 'logs' | 'files' | 'verdicts';
+  filesDone: number;
+  filesTotal: number;
+  bytesDone: number;
+  bytesTotal: number;
+  current?: string;
+}
+
+export interface ScanResult {
+  tool: {
+    name: 'exhunt';
+    version: string;
+    rulePack: { hash: string; rules: number; files: number; issues: Array<{ file: string; ruleId?: string; message: string }> };
+    knowledge: { families: string };
+    options: { since?: string; until?: string; extraRules: string[]; maxRecordBytes: number };
+    startedAt: string;
+    finishedAt: string;
+    durationMs: number;
+  };
+  host: {
+    name?: string;
+    evidence: { path: string; layout: Discovery['layout'] };
+    exchange: { installPath?: string; installPathAssumed: boolean; builds: Array<{ build: string; firstSeen: string; lastSeen: string; source: string }> };
+  };
+  verdicts: Record<string, Verdict>;
+  findings: Finding[];
+  coverage: Coverage;
+  stats: { logFiles: number; logBytes: number; records: number; filesInventoried: number };
+  nextSteps: string[];
+}
+
+/** Scan an evidence path. Never prints; reports progress through the callback. */
+export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanResult> {
+  const started = Date.now();
+  const src = await EvidenceSource.open(path);
+  const pack = await loadProjectRules(opts.extraRules ?? []);
+  const progress = opts.onProgress ?? (() => {});
+  progress({ phase: 'discover', filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0 });
+  const d = await discover(src);
+
+  const coverage = new CoverageBuilder();
+  for (const p of d.problems) coverage.problems.push(p);
+  for (const m of d.missing) coverage.missing.push(m);
+  const collector = new FindingCollector();
+  const builds = new BuildHistory();
+  const since = opts.since?.getTime();
+  const until = opts.until?.getTime();
+  const huntOpts = { ruleContext: d.installPath ? { installPath: d.installPath } : {}, since, until, maxRecordBytes: opts.maxRecordBytes };
+  const rulesByKind = new Map<string, readonly CompiledRule[]>();
+  const rulesFor = (kind: string): readonly CompiledRule[] => {
+    let r = rulesByKind.get(kind);
+    if (!r) {
+      r = pack.forLogsource(logsourceFor(kind));
+      rulesByKind.set(kind, r);
+    }
+    return r;
+  };
+
+  const bytesTotal = d.logs.reduce((n, l) => n + l.size, 0);
+  let bytesDone = 0;
+  let records = 0;
+  for (const [i, ref] of d.logs.entries()) {
+    const display = src.kind === 'file' ? src.fileName : ref.rel;
+    progress({ phase: 'logs', filesDone: i, filesTotal: d.logs.length, bytesDone, bytesTotal, current: display });
+    const stats = await huntLog(src, ref, display, rulesFor(ref.kind), huntOpts, collector, coverage);
+    bytesDone += ref.size;
+    if (!stats) continue;
+    records += stats.records;
+    if (ref.kind === 'httpproxy') builds.observe(stats.version, stats.firstTime, stats.lastTime, `${display} #Version`);
+  }
+
+  const hostName = await probeHostName(src, d);
+  let filesInventoried = 0;
+  const fileRules = rulesFor('file');
+  progress({ phase: 'files', filesDone: d.logs.length, filesTotal: d.logs.length, bytesDone, bytesTotal });
+  for await (const rec of inventory(src, d.inventoryRoots, (p, r) => coverage.problems.push({ path: p, reason: r }))) {
+    filesInventoried++;
+    evaluate(fileRules, rec, undefined, { path: rec.entry.rel }, 'file', { ruleContext: huntOpts.ruleContext }, collector);
+  }
+
+  progress({ phase: 'verdicts', filesDone: d.logs.length, filesTotal: d.logs.length, bytesDone, bytesTotal });
+  const findings = collector.findings();
+  const cov = coverage.build();
+  const buildList: BuildObservation[] = builds.list();
+  const verdicts: Record<string, Verdict> = {};
+  for (const f of FAMILIES) verdicts[f.id] = decideVerdict(f, { findings, coverage: cov, builds: buildList, since, until });
+  attributeUnclaimed(findings, verdicts);
+  applyRaises(findings, verdicts);
+
+  const finished = Date.now();
+  const result: ScanResult = {
+    tool: {
+      name: 'exhunt',
+      version: VERSION,
+      rulePack: { hash: pack.hash, rules: pack.rules.length, files: pack.files, issues: pack.issues },
+      knowledge: { families: FAMILIES.map((f) => `${f.id} window from ${f.windowStart}`).join('; ') },
+      options: {
+        ...(opts.since ? { since: opts.since.toISOString() } : {}),
+        ...(opts.until ? { until: opts.until.toISOString() } : {}),
+        extraRules: opts.extraRules ?? [],
+        maxRecordBytes: opts.maxRecordBytes ?? 1 << 20,
+      },
+      startedAt: new Date(started).toISOString(),
+      finishedAt: new Date(finished).toISOString(),
+      durationMs: finished - started,
+    },
+    host: {
+      ...(hostName ? { name: hostName } : {}),
+      evidence: { path, layout: d.layout },
+      exchange: {
+        ...(d.installPath ? { installPath: d.installPath } : {}),
+        installPathAssumed: d.installPathAssumed,
+        builds: buildList.map((b) => ({ build: b.build, firstSeen: new Date(b.firstSeenMs).toISOString(), lastSeen: new Date(b.lastSeenMs).toISOString(), source: b.source })),
+      },
+    },
+    verdicts,
+    findings,
+    coverage: cov,
+    stats: { logFiles: d.logs.length, logBytes: bytesTotal, records, filesInventoried },
+    nextSteps: [],
+  };
+  result.nextSteps = nextSteps(result);
+  return result;
+}
+
+/**
+ * The server's name as its own logs write it: `ServerHostName` of the first HttpProxy record, else the
+ * ECP `ServerName`. Reads only the head of one file.
+ */
+async function probeHostName(src: EvidenceSource, d: Discovery): Promise<string | undefined> {
+  for (const [kind, field] of [
+    ['httpproxy', 'ServerHostName'],
+    ['ecp-server', 'ServerName'],
+  ] as const) {
+    const ref = d.logs.find((l) => l.kind === kind);
+    if (!ref) continue;
+    let name: string | undefined;
+    try {
+      const head = await src.head(ref.rel, 256 * 1024);
+      await readLog(oneChunk(head), {
+        kind,
+        onRecord: (r) => {
+          const v = r.get(field);
+          if (!name && typeof v === 'string' && /^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/.test(v)) name = v;
+        },
+      });
+    } catch {
+      continue;
+    }
+    if (name) return name;
+  }
+  return undefined;
+}
+
+async function* oneChunk(b: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield b;
+}
+
+export function hashText(parts: string[]): string {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p).update('\0');
+  return h.digest('hex');
+}

@@ -1,0 +1,110 @@
+import { writeFile } from 'node:fs/promises';
+
+/** What a planted (or deliberately benign-looking) piece of evidence is. */
+export type IndicatorKind =
+  | 'ssrf'
+  | 'ssrf-attempt'
+  | 'scanner'
+  | 'ecp-set-vdir'
+  | 'oab-reset'
+  | 'oab-write'
+  | 'webshell-file'
+  | 'webshell-access'
+  | 'lsass-dump'
+  | 'archive'
+  | 'benign-trap';
+
+/** Kinds that only an attacked server has (`benign-trap` is on every tree). */
+export const ATTACK_KINDS: readonly IndicatorKind[] = [
+  'ssrf', 'ssrf-attempt', 'scanner', 'ecp-set-vdir', 'oab-reset', 'oab-write', 'webshell-file', 'webshell-access',
+  'lsass-dump', 'archive',
+];
+
+/** The log family or file class a planted indicator sits in. */
+export type EvidenceSource =
+  | 'httpproxy'
+  | 'iis-frontend'
+  | 'iis-backend'
+  | 'httperr'
+  | 'ecp-server'
+  | 'oab-generator'
+  | 'file';
+
+export interface PlantedIndicator {
+  kind: IndicatorKind;
+  source: EvidenceSource;
+  /** Path relative to the tree root, `/`-separated, real casing. */
+  file: string;
+  /** 1-based line number in `file` (absent for binary files). */
+  line?: number;
+  /** ISO 8601 UTC: the record's time, or the file's modification time. */
+  time: string;
+  /** A string that occurs verbatim on that line (as written, CSV escaping included), or in the file. */
+  value: string;
+  /** Client IP of the request, when there is one. */
+  ip?: string;
+  /** One line in words. */
+  note: string;
+}
+
+export interface BuildPeriod {
+  version: string;
+  label: string;
+  /** ISO time the build became active (for the first build: when it was installed, before the period). */
+  from: string;
+  /** ISO time it was replaced; absent for the build still running at the end. */
+  to?: string;
+}
+
+export interface LogSpan {
+  /** Folder relative to the tree root. */
+  folder: string;
+  files: number;
+  bytes: number;
+  /** ISO time of the first and last record written (absent when the family wrote nothing). */
+  first?: string;
+  last?: string;
+}
+
+export interface SimulationTruth {
+  scenario: 'clean' | 'proxylogon';
+  seed: number;
+  host: { name: string; fqdn: string; domain: string; publicHost: string; ip: string; installPath: string };
+  /** Simulated period: [start, end). */
+  period: { start: string; end: string; days: number };
+  /** Exchange deletes its own logs after this many days; IIS logs are kept for the whole period. */
+  retentionDays: number;
+  builds: BuildPeriod[];
+  /** When the March 2021 SU was installed (absent when outside the period). */
+  suInstalled?: string;
+  attackerIps: string[];
+  attack?: {
+    exploitIp: string;
+    shellIp: string;
+    scannerIps: string[];
+    failedAttemptIps: string[];
+    /** ISO time of the first SSRF request of the exploit chain. */
+    exploitTime: string;
+    /** Shell path relative to the tree root, `/`-separated. */
+    shellPath: string;
+    shellUrl: string;
+    shellPassword: string;
+    lsassDump: string;
+    archive: string;
+  };
+  indicators: PlantedIndicator[];
+  logs: {
+    httpProxy: LogSpan;
+    ecpServer: LogSpan;
+    oabGenerator: LogSpan;
+    iisFrontEnd: LogSpan;
+    iisBackEnd: LogSpan;
+    httpErr: LogSpan;
+  };
+  totals: { files: number; bytes: number };
+}
+
+/** Writes the ground truth as pretty JSON (for the CLI's `--truth FILE`). Never written into the tree. */
+export async function writeTruth(truth: SimulationTruth, file: string): Promise<void> {
+  await writeFile(file, JSON.stringify(truth, null, 2) + '\n', 'utf8');
+}
