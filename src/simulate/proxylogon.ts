@@ -1,4 +1,4 @@
-import { DAY, HOUR, MINUTE, iso } from './format.js';
+import { DAY, HOUR } from './format.js';
 import { Rng } from './prng.js';
 import { newReq, type EcpEvent, type Mark, type Req } from './request.js';
 import type { IndicatorKind } from './truth.js';
@@ -202,13 +202,13 @@ export function planProxyLogon(input: PlanInput): AttackPlan {
           ev(s + rng.range(100, 200), `Get-ExchangeServer.Identity='${host.name}'`, u),
           ev(s + rng.range(300, 500), `Remove-OABVirtualDirectory.Force=$true.Identity='${host.name}\\OAB (Default Web Site)'`, u, '', {
             kind: 'oab-reset', note: 'CVE-2021-27065: OAB virtual directory removed by the reset',
-            value: `Remove-OABVirtualDirectory.Force=$true.Identity=''${host.name}\\OAB (Default Web Site)''`,
+            value: `Remove-OABVirtualDirectory.Force=$true.Identity='${host.name}\\OAB (Default Web Site)'`,
           }),
           ev(s + rng.range(600, 900),
             `New-OABVirtualDirectory.WebSiteName='Default Web Site'.Server='${host.name}'.Role='ClientAccess'.InternalURL='https://${host.fqdn}/OAB'.Path='${host.installPath}FrontEnd\\HttpProxy\\OAB'`,
             u, '', {
               kind: 'oab-reset', note: 'CVE-2021-27065: OAB virtual directory re-created by the reset',
-              value: `New-OABVirtualDirectory.WebSiteName=''Default Web Site''`,
+              value: `New-OABVirtualDirectory.WebSiteName='Default Web Site'`,
             }),
         ]);
       r.dur = Math.max(r.dur, 1200);
@@ -338,4 +338,3 @@ function shellContent(world: World, externalUrl: string, vdirGuid: string, t: nu
   return props.map(([k, v]) => `${k.padEnd(width)}: ${v}`.trimEnd()).join('\r\n') + '\r\n';
 }
 
-export { MINUTE, iso };
