@@ -39,8 +39,8 @@ export const DOCS_MD = 'OfficeDocs-Exchange_build-numbers-and-release-dates.md';
 const PRODUCTS: ProductInfo[] = [
   {
     id: 'Exchange2013', name: 'Exchange Server 2013', line: '15.0', minBuild: 0, endOfSupport: '2023-04-11',
-    servicedCus: [],
-    supportSource: 'Microsoft Lifecycle: extended support ended 2023-04-11 (also HealthChecker $extendedSupportDate "04/11/2023", microsoft/CSS-Exchange Shared/Get-ExchangeBuildVersionInformation.ps1). The last serviced CU was CU23.',
+    servicedCus: ['CU23'],
+    supportSource: 'Microsoft Lifecycle: extended support ended 2023-04-11 (also HealthChecker $extendedSupportDate "04/11/2023", microsoft/CSS-Exchange Shared/Get-ExchangeBuildVersionInformation.ps1). The last serviced CU was CU23 (HealthChecker marks only CU23 as a supported build).',
   },
   {
     id: 'Exchange2016', name: 'Exchange Server 2016', line: '15.1', minBuild: 0, endOfSupport: '2025-10-14',

@@ -6,6 +6,7 @@ import { EXIT } from './exit-codes.js';
 import { registerScan } from './commands/scan.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerDemo } from './commands/demo.js';
+import { registerBuild } from './commands/build.js';
 
 /** The only place that reads argv, prints errors and sets the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -17,6 +18,7 @@ export async function main(argv: string[]): Promise<number> {
   registerScan(program);
   registerSimulate(program);
   registerDemo(program);
+  registerBuild(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;

@@ -6,10 +6,17 @@ import type { FamilySpec } from './verdicts.js';
  * Windows and fixes are knowledge (data/exchange-families.json); which logs detect what is verdict logic.
  * Later issues add ProxyShell, ProxyNotShell, OWASSRF and ProxyToken here with their rules.
  */
+const HTTPPROXY_PROTOCOLS = /^HttpProxy\/(Autodiscover|Eas|Ecp|Ews|Mapi|Oab|Owa|OwaCalendar|PowerShell|RpcHttp)$/i;
+
+/**
+ * ProxyLogon's SSRF is logged in HttpProxy\Ecp and in the front-end site's IIS log. In a bare folder of
+ * logs the protocol or site may be unknown: an HttpProxy folder of unknown protocol, or an IIS folder
+ * not named W3SVC2 (the back end), counts.
+ */
 const DETECTION: Record<string, FamilySpec['detectableIn']> = {
   proxylogon: [
-    { group: /^HttpProxy\/Ecp$/i, label: 'HttpProxy\\Ecp logs' },
-    { group: /^IIS\/W3SVC1$/i, label: 'IIS front-end logs (W3SVC1)' },
+    { accepts: (g) => /^HttpProxy\/Ecp$/i.test(g) || (/^HttpProxy\//i.test(g) && !HTTPPROXY_PROTOCOLS.test(g)), label: 'HttpProxy\\Ecp logs' },
+    { accepts: (g) => /^IIS\//i.test(g) && !/^IIS\/W3SVC([2-9]|\d\d+)$/i.test(g), label: 'IIS front-end logs (W3SVC1)' },
   ],
 };
 

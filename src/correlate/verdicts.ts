@@ -19,8 +19,8 @@ export interface FamilySpec {
   /** First publicly reported exploitation (ISO date), with its source. */
   windowStart: string;
   windowSource: string;
-  /** Coverage groups (regexes over group ids) whose logs can show this family's exploitation. */
-  detectableIn: Array<{ group: RegExp; label: string }>;
+  /** Coverage groups whose logs can show this family's exploitation. */
+  detectableIn: Array<{ accepts: (groupId: string) => boolean; label: string }>;
   /** Whether a build has this family's fix (undefined = cannot tell). */
   isFixed: (build: string) => boolean | undefined;
 }
@@ -60,7 +60,7 @@ export function decideVerdict(f: FamilySpec, input: VerdictInput): Verdict {
     reasons.push(window.notApplicable);
     return { status: 'not-applicable', window: window.out, reasons, findingIds: ids(probes) };
   }
-  const relevant = input.coverage.sources.filter((s) => f.detectableIn.some((d) => d.group.test(s.id)));
+  const relevant = input.coverage.sources.filter((s) => f.detectableIn.some((d) => d.accepts(s.id)));
   if (!relevant.length) {
     reasons.push(`no logs that can show ${f.name} exploitation (${f.detectableIn.map((d) => d.label).join(', ')}) were found`);
     return { status: 'inconclusive', window: window.out, reasons, findingIds: ids(probes) };

@@ -158,6 +158,8 @@ async function addSniffed(src: EvidenceSource, d: Discovery, e: EntryInfo, dirHi
     return;
   }
   const kind = sniffLog(head, e.name, dirHint);
+  // Plain text is only a log when it is named like one (a README is not evidence).
+  if (kind === 'text' && !LOG_NAME.test(e.name)) return;
   if (!kind) {
     if (LOG_NAME.test(e.name)) d.problems.push({ path: e.rel, reason: 'not a recognised log format (binary or unknown text)' });
     return;
@@ -167,13 +169,13 @@ async function addSniffed(src: EvidenceSource, d: Discovery, e: EntryInfo, dirHi
 
 function groupFor(kind: LogKind, dirHint: string): string {
   const parts = dirHint.split('/').filter(Boolean);
-  const last = parts[parts.length - 1] ?? '';
+  const last = parts[parts.length - 1] ?? '(top)';
   switch (kind) {
     case 'httpproxy':
     case 'tpl-export':
-      return `HttpProxy/${HTTPPROXY_PROTOCOLS.find((p) => p.toLowerCase() === last.toLowerCase()) ?? (last || 'unknown')}`;
+      return `HttpProxy/${HTTPPROXY_PROTOCOLS.find((p) => p.toLowerCase() === last.toLowerCase()) ?? last}`;
     case 'iis-w3c':
-      return /^W3SVC\d+$/i.test(last) ? `IIS/${last.toUpperCase()}` : `IIS/${last || 'unknown'}`;
+      return /^W3SVC\d+$/i.test(last) ? `IIS/${last.toUpperCase()}` : `IIS/${last}`;
     case 'httperr':
       return 'HTTPERR';
     case 'ecp-server':
@@ -181,7 +183,7 @@ function groupFor(kind: LogKind, dirHint: string): string {
     case 'oabgenerator':
       return 'OABGeneratorLog';
     default:
-      return `${kind}/${last || '.'}`;
+      return `${kind}/${last}`;
   }
 }
 

@@ -8,3 +8,4 @@ export { sniffLog } from './sniff.js';
 export { FieldRecord, TextRecord } from './log-record.js';
 export { HTTPPROXY_FIELDS, ECP_FIELDS, IIS_DEFAULT_FIELDS, HTTPERR_FIELDS, defaultFields } from './default-headers.js';
 export { splitCsv, splitW3c, parseBag } from './fields.js';
+export { LiteralScanner } from './literal-filter.js';

@@ -26,6 +26,7 @@ import { isUtf8 } from 'node:buffer';
 import { defaultFields } from './default-headers.js';
 import { splitCsv } from './fields.js';
 import { type Header, isW3cKind, makeHeader } from './header.js';
+import { LiteralScanner } from './literal-filter.js';
 import { FieldRecord, TextRecord } from './log-record.js';
 import { TimestampParser } from './timestamp.js';
 import { DEFAULT_MAX_RECORD_BYTES, type LogKind, type ReadOptions, type ReaderStats } from './types.js';
@@ -69,6 +70,7 @@ class StreamReader {
   private readonly kind: LogKind;
   private readonly max: number;
   private readonly prefilter: ((raw: string) => boolean) | undefined;
+  private readonly literals: LiteralScanner | undefined;
   private readonly onRecord: ReadOptions['onRecord'];
   private readonly ts = new TimestampParser();
   private readonly textKind: boolean;
@@ -98,30 +100,41 @@ class StreamReader {
     this.kind = opts.kind;
     this.max = Math.max(64, opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES);
     this.prefilter = opts.prefilter;
+    this.literals = opts.literalFilter ? new LiteralScanner(opts.literalFilter) : undefined;
     this.onRecord = opts.onRecord;
     this.textKind = opts.kind === 'text';
     this.csvKind = !this.textKind && !isW3cKind(opts.kind);
     this.quotes = this.csvKind;
   }
 
+  /** The largest carried-over tail: `maxRecordBytes` (+3 bytes at the very start, for the BOM check). */
+  get maxLeftover(): number {
+    return this.max + 4;
+  }
+
   push(chunk: Uint8Array): void {
     this.stats.bytes += chunk.byteLength;
-    let view = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    if (this.skipping) {
-      // inside an over-long line: look for its end without keeping anything
-      const nl = view.indexOf(NL);
-      if (nl < 0) {
-        this.base += view.length;
-        return;
-      }
-      this.skipping = false;
-      this.line++;
-      this.base += nl + 1;
-      view = view.subarray(nl + 1);
-    }
+    const view = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     const window = this.leftover ? Buffer.concat([this.leftover, view]) : view;
     this.leftover = null;
     this.process(window, false);
+  }
+
+  /** Hands over the carried-over tail (the caller puts it in front of the next bytes and calls `pushWindow`). */
+  takeLeftover(): Buffer | null {
+    const l = this.leftover;
+    this.leftover = null;
+    return l;
+  }
+
+  /** `window` = the tail from `takeLeftover()` followed by `fresh` new bytes. */
+  pushWindow(window: Buffer, fresh: number): void {
+    this.stats.bytes += fresh;
+    this.process(window, false);
+  }
+
+  restoreLeftover(l: Buffer | null): void {
+    this.leftover = l;
   }
 
   finish(): ReaderStats {
@@ -246,42 +259,31 @@ class StreamReader {
 
   /**
    * RFC-4180 record scan from `s`: index of the `\n` ending the record, or NEED_MORE_IN_QUOTE / NEED_MORE.
+   * Jumps from `"` to `"`: a quote opens a quoted field only at a field start (record start or after `,`);
+   * other quotes are literal. Cost is proportional to the number of quotes, not of bytes.
    */
   private scanQuoted(buf: Buffer, s: number, len: number, final: boolean): number {
-    let i = s;
-    let fieldStart = true;
-    while (i < len) {
-      const c = buf[i];
-      if (fieldStart && c === QUOTE) {
-        let j = i + 1;
-        for (;;) {
-          const k = buf.indexOf(QUOTE, j);
-          if (k < 0 || (k + 1 >= len && !final)) return NEED_MORE_IN_QUOTE;
-          if (buf[k + 1] === QUOTE) {
-            j = k + 2;
-            continue;
-          }
-          i = k + 1;
-          break;
+    let from = s;
+    for (;;) {
+      const nl = buf.indexOf(NL, from);
+      const lineEnd = nl < 0 ? len : nl;
+      let q = buf.indexOf(QUOTE, from);
+      // find the next quote at a field start before the end of this physical line
+      while (q >= 0 && q < lineEnd && q !== s && buf[q - 1] !== COMMA) q = buf.indexOf(QUOTE, q + 1);
+      if (q < 0 || q >= lineEnd) return nl < 0 ? NEED_MORE : nl;
+      // quoted field: find its closing quote (`""` is an escaped quote), newlines included
+      let j = q + 1;
+      for (;;) {
+        const k = buf.indexOf(QUOTE, j);
+        if (k < 0 || (k + 1 >= len && !final)) return NEED_MORE_IN_QUOTE;
+        if (buf[k + 1] === QUOTE) {
+          j = k + 2;
+          continue;
         }
-        fieldStart = false;
-        continue;
+        from = k + 1;
+        break;
       }
-      if (c === NL) return i;
-      if (c === COMMA) {
-        fieldStart = true;
-        i++;
-        continue;
-      }
-      fieldStart = false;
-      // fast-forward to the next interesting byte of an unquoted field
-      const nc = buf.indexOf(COMMA, i);
-      const nn = buf.indexOf(NL, i);
-      const next = nc < 0 ? nn : nn < 0 ? nc : Math.min(nc, nn);
-      if (next < 0) return NEED_MORE;
-      i = next;
     }
-    return NEED_MORE;
   }
 
   /** One physical record [s, e) (already cut to max). */
@@ -318,11 +320,12 @@ class StreamReader {
     } else if (h.timeAt === 'fields') {
       lazy = true;
     }
-    const raw = buf.toString('utf8', s, e);
     if (!(this.windowUtf8Ok && e <= this.windowUtf8End) && !isUtf8(buf.subarray(s, e))) st.malformed++;
     const offset = this.base + s;
     let rec: FieldRecord | TextRecord | undefined;
+    let raw: string | undefined;
     if (lazy && h !== null) {
+      raw = buf.toString('utf8', s, e);
       rec = new FieldRecord(raw, this.line, offset, h, undefined);
       t = rec.time() ?? NaN;
     }
@@ -335,6 +338,8 @@ class StreamReader {
         st.hours.add(hour);
       }
     }
+    if (this.literals !== undefined && !this.literals.test(buf, s, e)) return;
+    raw ??= buf.toString('utf8', s, e);
     if (this.prefilter !== undefined && !this.prefilter(raw)) return;
     if (rec === undefined) rec = h === null ? new TextRecord(raw, this.line, offset, t) : new FieldRecord(raw, this.line, offset, h, t);
     this.onRecord(rec);
@@ -433,7 +438,30 @@ export async function* fileChunks(path: string, chunkBytes = FILE_CHUNK_BYTES): 
   }
 }
 
-/** Reads a log file (read-only, 2 MiB chunks). */
-export function readLogFile(path: string, opts: ReadOptions): Promise<ReaderStats> {
-  return readLog(fileChunks(path), opts);
+/**
+ * Reads a log file (opened read-only, 2 MiB reads). Reads straight into one reused window buffer behind the
+ * carried-over tail, so no chunk is copied.
+ */
+export async function readLogFile(path: string, opts: ReadOptions): Promise<ReaderStats> {
+  const r = new StreamReader(opts);
+  const signal = opts.signal;
+  signal?.throwIfAborted();
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(FILE_CHUNK_BYTES + r.maxLeftover);
+    for (;;) {
+      const tail = r.takeLeftover();
+      const n0 = tail ? tail.copy(buf, 0) : 0;
+      const { bytesRead } = await fh.read(buf, n0, FILE_CHUNK_BYTES, null);
+      if (bytesRead === 0) {
+        r.restoreLeftover(tail);
+        break;
+      }
+      r.pushWindow(buf.subarray(0, n0 + bytesRead), bytesRead);
+      signal?.throwIfAborted();
+    }
+  } finally {
+    await fh.close();
+  }
+  return r.finish();
 }

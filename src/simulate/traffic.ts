@@ -46,6 +46,14 @@ const PROBE_UA = 'AMProbe/Local/ClientAccess';
 const OWA_PROBE_UA = 'Mozilla/4.0 (compatible; MSIE 9.0; Windows NT 6.1; MSEXCHMON; ACTIVEMONITORING; OWACTP)';
 const ECP_PROBE_UA = 'Mozilla/4.0 (compatible; MSIE 9.0; Windows NT 6.1; MSEXCHMON; ACTIVEMONITORING; ECPCTP)';
 
+/**
+ * Volume at scale 1 (kept small so tests can build trees often): a probe tick every PROBE_MINUTES touching two
+ * protocols in turn, and SESSIONS_PER_PEAK_HOUR user sessions in a weekday office hour. `scale` multiplies both
+ * (scale 30 gives a probe tick every 4 minutes, as managed availability does on a real server).
+ */
+const PROBE_MINUTES = 120;
+const SESSIONS_PER_PEAK_HOUR = 3.5;
+
 /** Relative load by hour of day (UTC; the organisation works ~07–17 UTC) and weekday. */
 export function loadFactor(t: number): number {
   const d = new Date(t);
@@ -74,8 +82,8 @@ export function benignHour(opts: TrafficOptions, hourStart: number, rng: Rng): H
   };
 
   // Managed-availability probes from the server itself, every few minutes across protocols.
-  const probeEvery = Math.max(2, Math.round(30 / scale)) * MINUTE;
-  const perTick = Math.min(PROTOCOLS.length, 3);
+  const probeEvery = Math.max(2, Math.round(PROBE_MINUTES / scale)) * MINUTE;
+  const perTick = 2;
   for (let tick = hourStart + rng.int(probeEvery); tick < end; tick += probeEvery) {
     const start = Math.floor(tick / probeEvery);
     for (let j = 0; j < perTick; j++) {
@@ -86,7 +94,7 @@ export function benignHour(opts: TrafficOptions, hourStart: number, rng: Rng): H
 
   // User sessions, following the office day.
   const load = loadFactor(hourStart);
-  const sessions = rng.poisson(5 * scale * load);
+  const sessions = rng.poisson(SESSIONS_PER_PEAK_HOUR * scale * load);
   for (let i = 0; i < sessions; i++) {
     const user = pickUser(world.users, rng);
     const t = hourStart + rng.int(HOUR);
@@ -104,7 +112,7 @@ export function benignHour(opts: TrafficOptions, hourStart: number, rng: Rng): H
 
   // Line-of-business EWS client (a legitimate ExchangeServicesClient user agent).
   if (isWorkHour(hourStart)) {
-    const n = rng.poisson(1.5 * scale);
+    const n = rng.poisson(0.5 * scale);
     for (let i = 0; i < n; i++) push(crmSync(opts, hourStart + rng.int(HOUR), rng));
     if (rng.chance(0.12)) adminEcp(opts, hourStart + rng.int(HOUR - 5 * MINUTE), rng).forEach(push);
     if (rng.chance(0.06)) adminShell(opts, hourStart + rng.int(HOUR - 2 * MINUTE), rng).forEach(push);

@@ -48,9 +48,12 @@ export function targetServerVersion(b: Build): string {
   return `${b.major}.${pad(b.minor, 2)}.${pad(b.build, 4)}.000`;
 }
 
-/** The `FEAuth=BEVersion-<n>` number: 0x70000000 + major<<22 + minor<<16 + build (matches the corpus lines). */
+/**
+ * The `FEAuth=BEVersion-<n>` number: 0x70008000 + major<<22 + minor<<16 + build (reproduces both corpus values:
+ * 1942063431 for 15.1.2375, 1942127251 for 15.2.659).
+ */
 export function beVersionNumber(b: Build): number {
-  return 0x70000000 + b.major * 4194304 + b.minor * 65536 + b.build;
+  return 0x70008000 + b.major * 4194304 + b.minor * 65536 + b.build;
 }
 
 function pad(n: number, w: number): string {

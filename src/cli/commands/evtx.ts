@@ -1,6 +1,13 @@
 import type { Command } from 'commander';
 import { EvidenceError, UsageError } from '../../model/errors.js';
-import { EvtxFormatError, parseEvtxFile, recordToJsonLine, renderXml, type EvtxIssue } from '../../readers/evtx/index.js';
+import {
+  EvtxFormatError,
+  parseEvtxFile,
+  parseEvtxFileParallel,
+  recordToJsonLine,
+  renderXml,
+  type EvtxIssue,
+} from '../../readers/evtx/index.js';
 
 /** Buffered stdout writer that respects back-pressure and stops quietly on a closed pipe. */
 class Out {
@@ -79,18 +86,21 @@ export function registerEvtx(program: Command): void {
       let summary;
       let pendingFlush: Promise<void> = Promise.resolve();
       try {
-        summary = await parseEvtxFile(file, {
-          workers,
-          onRecord: (r) => {
-            out.push(xml ? renderXml(r) + '\n' : recordToJsonLine(r) + '\n');
-          },
-          onChunkDone: async () => {
+        const common = {
+          onChunkDone: async (): Promise<void> => {
             pendingFlush = out.maybeFlush();
             await pendingFlush;
           },
-          onError: (e) => show('error', e),
-          onWarning: (w) => show('warning', w),
-        });
+          onError: (e: EvtxIssue) => show('error', e),
+          onWarning: (w: EvtxIssue) => show('warning', w),
+        };
+        summary =
+          workers > 1
+            ? await parseEvtxFileParallel(file, { ...common, workers, render: xml ? 'xml' : 'jsonl', onText: (t) => out.push(t) })
+            : await parseEvtxFile(file, {
+                ...common,
+                onRecord: (r) => out.push(xml ? renderXml(r) + '\n' : recordToJsonLine(r) + '\n'),
+              });
       } catch (e) {
         if (e instanceof EvtxFormatError) throw new EvidenceError(`${file}: ${e.message}`);
         const code = (e as NodeJS.ErrnoException)?.code;

@@ -64,7 +64,8 @@ test('a build that is both a CU base and an SU (2013 CU22 = Feb19SU)', () => {
 
 test('support: product lifecycle and serviced CUs', () => {
   assert.equal(lookupBuild('15.0.1497.48', { asOf: NOW }).supported, false); // 2013 ended 2023-04-11
-  assert.equal(lookupBuild('15.0.1497.48', { asOf: new Date('2023-01-01T00:00:00Z') }).supported, false); // 2013: no serviced CU recorded
+  assert.equal(lookupBuild('15.0.1497.48', { asOf: new Date('2023-01-01T00:00:00Z') }).supported, true); // 2013 CU23 before EOS
+  assert.equal(lookupBuild('15.0.1473.6', { asOf: new Date('2023-01-01T00:00:00Z') }).supported, false); // 2013 CU22
   assert.equal(lookupBuild('15.2.1748.43', { asOf: new Date('2025-06-01T00:00:00Z') }).supported, true); // 2019 CU15 before EOS
   assert.equal(lookupBuild('15.2.1748.43', { asOf: NOW }).supported, false); // after 2025-10-14
   assert.equal(lookupBuild('15.2.1258.12', { asOf: new Date('2025-06-01T00:00:00Z') }).supported, false); // CU13 not serviced

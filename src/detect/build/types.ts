@@ -39,7 +39,10 @@ export interface ProductInfo {
   minBuild: number;
   /** End of (extended) support, `YYYY-MM-DD`, or null if none announced. */
   endOfSupport: string | null;
-  /** CUs that Microsoft still serviced with SUs as of the knowledge date (HealthChecker's "supported build"). */
+  /**
+   * CUs that Microsoft serviced with SUs as of the knowledge date (HealthChecker's "supported build"; for a product
+   * past its end of support, the last serviced CUs). Judging an earlier date only applies `endOfSupport`.
+   */
   servicedCus: string[];
   supportSource: string;
 }

@@ -87,6 +87,11 @@ const IN_PROGRESS: unique symbol = Symbol('in-progress');
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
+const PAD2: string[] = [];
+for (let i = 0; i < 100; i++) PAD2.push(i < 10 ? '0' + i : String(i));
+let cachedDay = NaN;
+let cachedDayPrefix = '';
+
 /** Convert a FILETIME (two 32-bit halves) to the ISO string with 7 fractional digits, or null if out of range. */
 export function filetimeToIso(lo: number, hi: number): string | null {
   // total = hi * 2^32 + lo (100 ns ticks since 1601); split so every product stays below 2^53.
@@ -95,15 +100,47 @@ export function filetimeToIso(lo: number, hi: number): string | null {
   const frac = a % 1e7;
   const unix = secs - FILETIME_UNIX_OFFSET_S;
   if (!Number.isFinite(unix) || Math.abs(unix) > 8.6e12) return null;
-  const d = new Date(unix * 1000);
-  const iso = d.toISOString();
-  return `${iso.slice(0, iso.length - 5)}.${String(frac).padStart(7, '0')}Z`;
+  const day = Math.floor(unix / 86400);
+  if (day !== cachedDay) {
+    const iso = new Date(day * 86400000).toISOString();
+    cachedDayPrefix = iso.slice(0, iso.indexOf('T') + 1);
+    cachedDay = day;
+  }
+  let sod = unix - day * 86400;
+  const h = Math.floor(sod / 3600);
+  sod -= h * 3600;
+  const m = Math.floor(sod / 60);
+  const f = String(frac);
+  return `${cachedDayPrefix}${PAD2[h]}:${PAD2[m]}:${PAD2[sod - m * 60]}.${f.length === 7 ? f : f.padStart(7, '0')}Z`;
 }
 
-/** Milliseconds since the Unix epoch of an ISO string produced by filetimeToIso. */
+let cachedMsPrefix = '';
+let cachedMsDay = NaN;
+
+/** Milliseconds since the Unix epoch of an ISO 8601 UTC string (`YYYY-MM-DDTHH:MM:SS[.fffffff]Z`); NaN if malformed. */
 export function isoToEpochMs(iso: string): number {
-  const t = Date.parse(iso.length > 24 ? iso.slice(0, iso.indexOf('.') + 4) + 'Z' : iso);
-  return Number.isNaN(t) ? NaN : t;
+  const t = iso.indexOf('T');
+  if (t < 0 || iso.length < t + 9) return NaN;
+  const prefix = iso.slice(0, t);
+  if (prefix !== cachedMsPrefix) {
+    const d = Date.parse(prefix + 'T00:00:00Z');
+    if (Number.isNaN(d)) return NaN;
+    cachedMsPrefix = prefix;
+    cachedMsDay = d;
+  }
+  const dig = (i: number): number => iso.charCodeAt(i) - 48;
+  const h = dig(t + 1) * 10 + dig(t + 2);
+  const m = dig(t + 4) * 10 + dig(t + 5);
+  const sec = dig(t + 7) * 10 + dig(t + 8);
+  let ms = 0;
+  if (iso[t + 9] === '.') {
+    for (let i = 0; i < 3; i++) {
+      const d = dig(t + 10 + i);
+      ms = ms * 10 + (d >= 0 && d <= 9 ? d : 0);
+    }
+  }
+  const v = cachedMsDay + ((h * 60 + m) * 60 + sec) * 1000 + ms;
+  return Number.isFinite(v) ? v : NaN;
 }
 
 function hex32(v: number): string {

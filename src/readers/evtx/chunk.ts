@@ -64,12 +64,9 @@ function u64(buf: Buffer, p: number): number {
   return buf.readUInt32LE(p + 4) * 4294967296 + buf.readUInt32LE(p);
 }
 
+const ZERO_CHUNK = Buffer.alloc(CHUNK_SIZE);
 function isAllZero(buf: Buffer): boolean {
-  // Compare 8 bytes at a time where possible.
-  const n = buf.length & ~7;
-  for (let i = 0; i < n; i += 8) if (buf.readUInt32LE(i) !== 0 || buf.readUInt32LE(i + 4) !== 0) return false;
-  for (let i = n; i < buf.length; i++) if (buf[i] !== 0) return false;
-  return true;
+  return buf[0] === 0 && buf.equals(ZERO_CHUNK.subarray(0, buf.length));
 }
 
 export function parseChunkHeader(buf: Buffer): EvtxChunkHeader {

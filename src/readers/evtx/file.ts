@@ -165,13 +165,18 @@ export class EvtxFile {
   async *chunks(): AsyncGenerator<ChunkResult> {
     for await (const c of this.rawChunks()) {
       const r = parseChunk(c.data, c.index, { fileOffset: c.fileOffset, skipBadChecksums: this.opts.skipBadChecksums ?? false });
-      if (r.empty) continue;
-      this.chunkCount++;
-      this.recordCount += r.records.length;
-      for (const e of r.errors) this.errors.push(e);
-      for (const w of r.warnings) this.warnings.push(w);
-      yield r;
+      if (this.account(r)) yield r;
     }
+  }
+
+  /** Add a parsed chunk's counts and issues to this file's totals; false for an empty chunk. */
+  account(r: { empty: boolean; records: unknown[] | number; errors: EvtxIssue[]; warnings: EvtxIssue[] }): boolean {
+    if (r.empty) return false;
+    this.chunkCount++;
+    this.recordCount += typeof r.records === 'number' ? r.records : r.records.length;
+    for (const e of r.errors) this.errors.push(e);
+    for (const w of r.warnings) this.warnings.push(w);
+    return true;
   }
 
   /** Every record that parsed, in file order. Skipped records/chunks are in `errors`. */
@@ -219,6 +224,8 @@ export interface ParseFileOptions extends ReadOptions {
   onRecord?: (r: EvtxRecord) => void;
   onError?: (e: EvtxIssue) => void;
   onWarning?: (w: EvtxIssue) => void;
+  /** Called after each chunk's records; awaited (use it for output back-pressure). */
+  onChunkDone?: (c: { chunkIndex: number }) => void | Promise<void>;
   /** Parse chunks in this many worker threads (0/1 = in this thread). Record order is kept. */
   workers?: number;
 }
@@ -241,6 +248,7 @@ export async function parseEvtxFile(path: string, opts: ParseFileOptions = {}): 
     for await (const c of f.chunks()) {
       flush();
       if (opts.onRecord) for (const r of c.records) opts.onRecord(r);
+      if (opts.onChunkDone) await opts.onChunkDone(c);
     }
     flush();
     return f.summary();
