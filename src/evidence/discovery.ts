@@ -214,8 +214,12 @@ async function addExchangeLogs(src: EvidenceSource, installRel: string, d: Disco
 /** Add every log file of a folder as `kind`, after checking its head really is text of that family. */
 async function addFolder(src: EvidenceSource, d: Discovery, rel: string, kind: LogKind, group: string, recursive = false): Promise<void> {
   const entries: EntryInfo[] = [];
-  if (recursive) for await (const e of src.walk(rel, { maxDepth: 4 })) entries.push(e);
-  else for (const e of (await src.list(rel)) ?? []) if (e.type === 'file') entries.push(e);
+  if (recursive) for await (const e of src.walk(rel, { maxDepth: 4, onSkip: (p, r) => d.problems.push({ path: p, reason: r }) })) entries.push(e);
+  else
+    for (const e of (await src.list(rel)) ?? []) {
+      if (e.type === 'file') entries.push(e);
+      else if (e.type === 'other' && LOG_NAME.test(e.name)) d.problems.push({ path: e.rel, reason: 'symlink, junction or special file (not followed)' });
+    }
   for (const e of entries) {
     if (!LOG_NAME.test(e.name)) continue;
     if (e.size === 0) {

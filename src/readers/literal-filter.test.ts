@@ -33,6 +33,11 @@ test('literal scanner: case-sensitive and -insensitive, anchors, boundaries', ()
   // several literals
   assert.deepEqual(run('a\nfoo.aspx\nbar.JS\n', ['.aspx', '.js'], false), [false, true, true, false]);
   assert.deepEqual(run('a\nb', [], false), [false, false]);
+  // an empty literal matches everything; non-ASCII literals keep their ASCII part when case-insensitive
+  assert.deepEqual(run('a\nb', ['zz', ''], false), [true, true]);
+  assert.deepEqual(run('x ÉCOLE.aspx\nécole.ASPX\nnope', ['école.aspx'], false), [true, true, false]);
+  assert.deepEqual(run('x ÉCOLE.aspx\nécole.aspx', ['école.aspx'], true), [false, true]);
+  assert.deepEqual(run('a\nb', ['é'], false), [true, true]);
 });
 
 test('randomized: scanner agrees with a naive search', () => {
@@ -43,7 +48,7 @@ test('randomized: scanner agrees with a naive search', () => {
     let text = '';
     for (let i = 0; i < 400; i++) text += alphabet[rnd(alphabet.length)];
     for (const cs of [true, false]) {
-      const lits = ['ServerInfo~', 'ver', '~i', 'o/.'];
+      const lits = ['ServerInfo~', 'ver', '~i', 'o/.', 'x', 'nf', '/.x'];
       const got = run(text, lits, cs);
       const want = text.split('\n').map((l) => lits.some((x) => (cs ? l.includes(x) : l.toLowerCase().includes(x.toLowerCase()))));
       assert.deepEqual(got, want, `round ${round} cs=${cs}`);

@@ -6,7 +6,7 @@ import type { EventRecord } from '../model/record.js';
 import type { CompiledRule, RuleContext, RuleMatch } from './types.js';
 import { RuleProblem } from './problem.js';
 import { validateRuleDoc, type RuleDoc } from './schema.js';
-import { parseCondition, conditionNames, type CondNode } from './condition.js';
+import { parseCondition, type CondNode } from './condition.js';
 import { compileSelection, accessorFor, type CompiledSelection, type CompileEnv, type Pred, type Accessor } from './detection.js';
 import { mappingFor, readField } from './mappings.js';
 import { SlotTable, EvalState } from './evalstate.js';
@@ -70,14 +70,10 @@ export function compileValidated(doc: RuleDoc, file: string): CompiledRule {
 
   const names = Object.keys(doc.selections);
   const conds = doc.conditions.map((c) => parseCondition(c, names));
-  const used = new Set<string>();
-  for (const c of conds) conditionNames(c, used);
-  // Only selections the condition reads are compiled (unused ones may hold features we lack), but
-  // every selection must at least be syntactically a selection.
+  // Every selection is compiled, used or not: an invalid selection is a rule bug even when the
+  // condition does not (yet) read it. Unused ones cost nothing at match time.
   const sels = new Map<string, CompiledSelection>();
-  for (const name of names) {
-    if (used.has(name)) sels.set(name, compileSelection(name, doc.selections[name], env));
-  }
+  for (const name of names) sels.set(name, compileSelection(name, doc.selections[name], env));
   const compiled = conds.map((c) => compileCond(c, sels));
   const detect: Pred = compiled.length === 1
     ? compiled[0]!.test

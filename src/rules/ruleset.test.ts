@@ -89,3 +89,16 @@ test('strict mode throws RuleError naming file and rule', async () => {
     (e: unknown) => e instanceof RuleError && e.message.startsWith("x/y.yml: rule r1: invalid: condition 'nope': unknown selection 'nope'"),
   );
 });
+
+test('the example in docs/rules.md compiles and behaves as described', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const md = await readFile(join(process.cwd(), 'docs', 'rules.md'), 'utf8');
+  const block = /```yaml\n([\s\S]*?)```/.exec(md);
+  assert.ok(block, 'no yaml example in docs/rules.md');
+  const rs = RuleSet.fromSources([{ file: 'docs/rules.md', text: block[1]! }], { strict: true });
+  const rule = rs.rules[0]!;
+  const r = rec({ CmdletName: 'Reset-OabVirtualDirectory', User: 'NT AUTHORITY\\SYSTEM', Parameters: "-Identity 'OAB (Default Web Site)' -FilePathName 'C:\\inetpub\\wwwroot\\aspnet_client\\system_web\\e.aspx'" });
+  const m = rule.match(r, {});
+  assert.ok(m);
+  assert.equal(renderSummary(rule, r, m), 'OAB reset by NT AUTHORITY\\SYSTEM wrote C:\\inetpub\\wwwroot\\aspnet_client\\system_web\\e.aspx');
+});

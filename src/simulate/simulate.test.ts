@@ -66,15 +66,17 @@ const trees: Record<'pl1' | 'pl1again' | 'pl2' | 'clean', { dir: string; truth: 
 
 before(async () => {
   base = await mkdtemp(join(tmpdir(), 'exhunt-sim-'));
+  // The default clean tree (75 days: retention, SU, IIS restart) and short proxylogon trees (12 days, the
+  // whole attack chain), to keep the suite fast.
   const runs = [
-    ['pl1', 'proxylogon', 1],
-    ['pl1again', 'proxylogon', 1],
-    ['pl2', 'proxylogon', 2],
-    ['clean', 'clean', 1],
+    ['clean', 'clean', 1, undefined],
+    ['pl1', 'proxylogon', 7, 12],
+    ['pl1again', 'proxylogon', 7, 12],
+    ['pl2', 'proxylogon', 8, 12],
   ] as const;
-  await Promise.all(runs.map(async ([name, scenario, seed]) => {
+  await Promise.all(runs.map(async ([name, scenario, seed, days]) => {
     const dir = join(base, name);
-    trees[name] = { dir, truth: await simulate({ out: dir, scenario, seed }) };
+    trees[name] = { dir, truth: await simulate({ out: dir, scenario, seed, ...(days ? { days } : {}) }) };
   }));
 });
 

@@ -219,6 +219,28 @@ export async function simulate(options: SimulateOptions): Promise<SimulationTrut
   const trafficOpts = { world, scale, buildText: (t: number) => buildAt(t).version, oabTrapAt };
   const oabPid = (t: number): number => (buildAt(t) === CU19 ? 6212 : 9480);
 
+  const inFlight = new Set<Promise<void>>();
+  const track = async (p: Promise<void>): Promise<void> => {
+    const q = p.finally(() => inFlight.delete(q));
+    inFlight.add(q);
+    if (inFlight.size >= 24) await Promise.race(inFlight);
+  };
+  const writeHttpProxyFile = async (proto: Protocol, h: number, list: Req[]): Promise<void> => {
+    const first = list[0] as Req;
+    const rel = `${FOLDERS.httpProxy}/${proto}/HttpProxy_${ymdh(h)}-1.LOG`;
+    const log = await openLog('httpProxy', rel, rel, first.t,
+      exchangeHeader(headerVersion(buildAt(first.t)), 'HttpProxy Logs', first.t, HTTPPROXY_FIELDS.join(',')));
+    for (const r of list) {
+      const n = await log.w.line(httpProxyLine(r, buildAt(r.t), host));
+      fam.httpProxy.seen(r.t);
+      log.lastT = r.t;
+      if (r.mark && r.mark.httpProxy !== false) {
+        note(r.mark.kind, 'httpproxy', rel, n, r.t, r.anchor.startsWith('ServerInfo~') ? r.anchor : r.stem, r.mark.note, r.ip);
+      }
+    }
+    await closeLog('httpProxy', log);
+  };
+
   let dayCount = 0;
   for (let h = start; h < end; h += HOUR) {
     const hr = Rng.derive(seed, `h${h}`);
@@ -248,19 +270,9 @@ export async function simulate(options: SimulateOptions): Promise<SimulationTrut
       for (const proto of PROTOCOLS) {
         const list = byProto.get(proto);
         if (!list || list.length === 0) continue;
-        const first = list[0] as Req;
-        const rel = `${FOLDERS.httpProxy}/${proto}/HttpProxy_${ymdh(h)}-1.LOG`;
-        const log = await openLog('httpProxy', rel, rel, first.t,
-          exchangeHeader(headerVersion(buildAt(first.t)), 'HttpProxy Logs', first.t, HTTPPROXY_FIELDS.join(',')));
-        for (const r of list) {
-          const n = await log.w.line(httpProxyLine(r, buildAt(r.t), host));
-          fam.httpProxy.seen(r.t);
-          log.lastT = r.t;
-          if (r.mark && r.mark.httpProxy !== false) {
-            note(r.mark.kind, 'httpproxy', rel, n, r.t, r.anchor.startsWith('ServerInfo~') ? r.anchor : r.stem, r.mark.note, r.ip);
-          }
-        }
-        await closeLog('httpProxy', log);
+        // Files of one hour are written concurrently (bounded): line numbers are per file, so the result
+        // does not depend on the interleaving.
+        await track(writeHttpProxyFile(proto, h, list));
       }
     }
 
@@ -331,6 +343,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationTrut
 
     if ((h + HOUR) % DAY === 0) options.onProgress?.({ day: ++dayCount, days });
   }
+  await Promise.all(inFlight);
   for (const k of ['fe', 'be', 'ecp', 'oab'] as const) await closeLog(dailyFamily[k], daily[k]);
   await closeLog('httpErr', httpErrLog);
 
@@ -356,8 +369,8 @@ export async function simulate(options: SimulateOptions): Promise<SimulationTrut
     totalFiles++;
     totalBytes += typeof content === 'string' ? Buffer.byteLength(content) : content.length;
   };
+  await Promise.all(st.files.map((f) => writeOne(f.rel, f.content, f.mtime)));
   for (const f of st.files) {
-    await writeOne(f.rel, f.content, f.mtime);
     if (f.trap) note('benign-trap', 'file', f.rel, undefined, f.mtime, f.rel.split('/').pop() as string, f.trap.note);
   }
   for (const dir of st.emptyDirs) await ensureDir(dir);
@@ -378,7 +391,8 @@ export async function simulate(options: SimulateOptions): Promise<SimulationTrut
     }
   }
 
-  indicators.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+  const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+  indicators.sort((a, b) => cmp(a.time, b.time) || cmp(a.source, b.source) || cmp(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0));
   const builds = [{ version: CU19.version, label: CU19.label, from: iso(cuInstalled), ...(suStart !== undefined ? { to: iso(suStart) } : {}) }];
   if (suStart !== undefined) builds.push({ version: CU19_MAR21SU.version, label: CU19_MAR21SU.label, from: iso(suStart) });
 
