@@ -100,6 +100,8 @@ export class FindingCollector {
         const raw = field === '_raw' ? undefined : match.derived[field] ?? record.get(field);
         const v = normaliseEntity(list, fieldText(raw));
         if (!v) continue;
+        // The server's own address (a back-end log's client is the front end) is no attacker.
+        if (list === 'ips' && v === fieldText(record.get('s-ip'))) continue;
         let set = g.entitySets.get(list);
         if (!set) g.entitySets.set(list, (set = new Set()));
         if (set.size < LIMITS.entityValues) set.add(v);
@@ -167,6 +169,9 @@ function normaliseEntity(list: keyof Entities, v: string): string {
     }
     case 'ips':
       return v.replace(/^\[|\]$/g, '');
+    case 'paths':
+      // Exchange logs quote paths ('C:\...'); the entity is the path itself.
+      return v.replace(/^'(.*)'$/, '$1');
     default:
       return v;
   }

@@ -370,3 +370,35 @@ test('abort signal rejects', async () => {
   ac.abort();
   await assert.rejects(readBuf('a\n', 'text', 1, { signal: ac.signal }));
 });
+
+test('line numbers stay right after an over-long multi-line quoted record and a quoted truncated tail', async () => {
+  const quoted = '"' + 'x'.repeat(150) + '\n' + 'y'.repeat(150) + '"';
+  const text = `#Fields: DateTime,A,B\n2021-01-01T00:00:00.000Z,${quoted},${'z'.repeat(600)}\n2021-01-01T00:00:01.000Z,after,b\n2021-01-01T00:00:02.000Z,"q\nr"`;
+  for (const size of [7, 100, 5000]) {
+    const { recs, stats } = await readBuf(text, 'exchange-csv', size, { maxRecordBytes: 512 });
+    assert.deepEqual(recs.map((r) => [r.line, r.get('A')?.toString().slice(0, 5)]), [
+      [2, 'x'.repeat(5)],
+      [4, 'after'],
+      [5, 'q\nr'],
+    ], `chunk ${size}`);
+    assert.equal(stats.longRecords, 1);
+    assert.equal(stats.malformed, 0);
+    assert.equal(stats.truncatedTail, true);
+    assert.equal(stats.lines, 6);
+  }
+});
+
+test('a quoted field longer than maxRecordBytes is corruption, whatever the chunking', async () => {
+  const quoted = '"' + 'x'.repeat(300) + '\n' + 'y'.repeat(300) + '"';
+  const text = `#Fields: DateTime,A,B\n2021-01-01T00:00:00.000Z,${quoted},b\n2021-01-01T00:00:01.000Z,after,b\n`;
+  let ref: unknown;
+  for (const size of [7, 100, 5000]) {
+    const { recs, stats } = await readBuf(text, 'exchange-csv', size, { maxRecordBytes: 512 });
+    const got = recs.map((r) => [r.line, r.raw.slice(0, 30)]);
+    ref ??= got;
+    assert.deepEqual(got, ref, `chunk ${size}`);
+    assert.equal(recs.at(-1)!.get('A'), 'after');
+    assert.equal(recs.at(-1)!.line, 4);
+    assert.ok(stats.malformed >= 1);
+  }
+});

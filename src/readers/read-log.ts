@@ -40,6 +40,8 @@ const COMMA = 0x2c;
 /** Scan results besides a record end index. */
 const NEED_MORE_IN_QUOTE = -1;
 const NEED_MORE = -2;
+/** A quoted field runs past `maxRecordBytes` from the record start (or is still open at the end). */
+const BROKEN_QUOTE = -3;
 
 const HEADER_NAME = /^[A-Za-z_][A-Za-z0-9_\-().]*$/;
 
@@ -189,8 +191,10 @@ class StreamReader {
         if (r >= 0) {
           end = r;
         } else if (r === NEED_MORE_IN_QUOTE) {
-          if (!final && len - pos <= this.max) break; // wait for more data
-          // quote open too long or until EOF: take the first physical line alone
+          if (!final) break; // wait for more data
+          brokenQuote = true; // quote still open at the end of the stream
+        } else if (r === BROKEN_QUOTE) {
+          // a quoted field longer than maxRecordBytes: corruption; take the first physical line alone
           brokenQuote = true;
         } else {
           end = -1; // outside quotes, no newline yet
@@ -201,6 +205,7 @@ class StreamReader {
           if (len - pos > this.max) {
             // over-long line: hand on its first part, skip the rest
             this.record(buf, pos, utf8Boundary(buf, pos, pos + this.max), true, brokenQuote);
+            this.line += this.countNl(buf, pos, len); // newlines inside closed quotes of this record
             this.skipping = true;
             pos = len;
           }
@@ -212,7 +217,7 @@ class StreamReader {
         if (e > pos && buf[e - 1] === CR) e--;
         const long = e - pos > this.max;
         this.record(buf, pos, long ? utf8Boundary(buf, pos, pos + this.max) : e, long, brokenQuote);
-        this.line++;
+        this.line += 1 + this.countNl(buf, pos, len);
         pos = len;
         break;
       }
@@ -258,7 +263,8 @@ class StreamReader {
   }
 
   /**
-   * RFC-4180 record scan from `s`: index of the `\n` ending the record, or NEED_MORE_IN_QUOTE / NEED_MORE.
+   * RFC-4180 record scan from `s`: index of the `\n` ending the record, or NEED_MORE_IN_QUOTE / NEED_MORE /
+   * BROKEN_QUOTE (a quoted field ending more than `maxRecordBytes` after the record start).
    * Jumps from `"` to `"`: a quote opens a quoted field only at a field start (record start or after `,`);
    * other quotes are literal. Cost is proportional to the number of quotes, not of bytes.
    */
@@ -275,6 +281,7 @@ class StreamReader {
       let j = q + 1;
       for (;;) {
         const k = buf.indexOf(QUOTE, j);
+        if ((k < 0 ? len : k) - s > this.max) return BROKEN_QUOTE; // same answer whatever the chunking
         if (k < 0 || (k + 1 >= len && !final)) return NEED_MORE_IN_QUOTE;
         if (buf[k + 1] === QUOTE) {
           j = k + 2;

@@ -51,10 +51,19 @@ function bytes(n: number): string {
   return `${v.toFixed(v < 10 ? 1 : 0)} ${u[i]}`;
 }
 
+/** Evidence paths for the eye: the well-known prefixes go (the JSON keeps full paths). */
+export function shortPath(p: string): string {
+  return p
+    .replace(/^(.*\/)?Exchange Server\/V1[45]\/Logging\//i, 'Logging/')
+    .replace(/^(.*\/)?inetpub\/logs\/LogFiles\//i, '')
+    .replace(/^Windows\/System32\/LogFiles\//i, '');
+}
+
 function where(f: Finding): string {
   const s = f.source;
   const pos = s.line !== undefined ? `:${s.line}` : s.record !== undefined ? `#${s.record}` : '';
-  return `${safe(s.path, 90)}${pos}`;
+  const p = shortPath(s.path);
+  return `${safe(p.length > 90 ? `…${p.slice(-89)}` : p, 200)}${pos}`;
 }
 
 export function renderTerminal(r: ScanResult, opts: TerminalOptions): string {

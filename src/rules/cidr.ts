@@ -12,22 +12,27 @@ export interface Network {
   text: string;
 }
 
+/** Dotted quad into out[at..at+3]; a hand scan so IPv4 values (the common case) allocate nothing. */
 function parseV4(s: string, out: Uint8Array, at: number): boolean {
-  const parts = s.split('.');
-  if (parts.length !== 4) return false;
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i]!;
-    if (p.length === 0 || p.length > 3) return false;
-    let n = 0;
-    for (let k = 0; k < p.length; k++) {
-      const c = p.charCodeAt(k) - 48;
-      if (c < 0 || c > 9) return false;
-      n = n * 10 + c;
+  let part = 0;
+  let n = 0;
+  let digits = 0;
+  for (let i = 0; i <= s.length; i++) {
+    const c = i < s.length ? s.charCodeAt(i) : 46; // a virtual '.' ends the last part
+    if (c === 46) {
+      if (digits === 0 || part > 3) return false;
+      out[at + part] = n;
+      part++;
+      n = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      n = n * 10 + (c - 48);
+      if (++digits > 3 || n > 255) return false;
+    } else {
+      return false;
     }
-    if (n > 255) return false;
-    out[at + i] = n;
   }
-  return true;
+  return part === 4;
 }
 
 function parseHextet(h: string): number {

@@ -38,7 +38,7 @@ export function parseRuleYaml(text: string): LoadedDoc[] {
   let previous: unknown;
   list.forEach((d, i) => {
     const err = d.errors[0];
-    if (err) throw new RuleProblem(`YAML error in document ${i + 1}: ${err.message.split('\n')[0]}`, 'invalid');
+    if (err) throw new RuleProblem(`YAML error in document ${i + 1}: ${err.message.split('\n')[0]!.replace(/:$/, '')}`, 'invalid');
     const value: unknown = d.toJS({ maxAliasCount: 100 });
     if (value === null || value === undefined) return; // empty document (trailing '---')
     if (isMap(value) && typeof value.action === 'string') {

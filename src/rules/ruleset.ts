@@ -126,12 +126,17 @@ export class RuleSet {
   }
 }
 
-/** Every `.yml`/`.yaml` file under `dir`, sorted, relative `/`-separated paths. Symlinks are not followed. */
+/**
+ * Every `.yml`/`.yaml` file under `dir` (dot folders and files skipped), sorted, as relative
+ * `/`-separated paths. Symlinks are not followed.
+ */
 export async function listRuleFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
   const walk = async (d: string): Promise<void> => {
     const entries = await readdir(d, { withFileTypes: true });
     for (const e of entries) {
+      // Dot folders hold tooling, not rules (a SigmaHQ clone has CI workflows in .github/*.yml).
+      if (e.name.startsWith('.')) continue;
       const p = join(d, e.name);
       if (e.isDirectory()) await walk(p);
       else if (e.isFile() && /\.ya?ml$/i.test(e.name)) out.push(relative(dir, p).split(sep).join('/'));

@@ -46,7 +46,15 @@ const BENIGN_OWA = [
   iis({ method: 'GET', stem: '/ecp/default.aspx', status: 200, user: 'EXAMPLE\\admin' }),
 ];
 
-async function loadAll(): Promise<{ sets: Array<{ dir: string; rs: RuleSet }>; byFile: Map<string, CompiledRule> }> {
+type Loaded = { sets: Array<{ dir: string; rs: RuleSet }>; byFile: Map<string, CompiledRule> };
+let loaded: Promise<Loaded> | undefined;
+/** Both tests share one load of the corpus. */
+function loadAll(): Promise<Loaded> {
+  loaded ??= loadCorpus();
+  return loaded;
+}
+
+async function loadCorpus(): Promise<Loaded> {
   const sets: Array<{ dir: string; rs: RuleSet }> = [];
   const byFile = new Map<string, CompiledRule>();
   for (const dir of readdirSync(CORPUS).filter((d) => d.startsWith('rules')).sort()) {

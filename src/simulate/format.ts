@@ -15,25 +15,55 @@ export function csvRow(fields: readonly string[]): string {
   return s;
 }
 
+const DAY_MS = 86_400_000;
+let cachedDay = Number.NaN;
+let cachedDate = '';
+
+/** `YYYY-MM-DD` of a day number, cached (the writers format millions of times within the same day). */
+function dateOf(day: number): string {
+  if (day !== cachedDay) {
+    cachedDay = day;
+    cachedDate = new Date(day * DAY_MS).toISOString().slice(0, 10);
+  }
+  return cachedDate;
+}
+
+function two(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+function clock(ms: number): { date: string; h: number; m: number; s: number; milli: number } {
+  const day = Math.floor(ms / DAY_MS);
+  let r = ms - day * DAY_MS;
+  const h = Math.floor(r / 3_600_000);
+  r -= h * 3_600_000;
+  const m = Math.floor(r / 60_000);
+  r -= m * 60_000;
+  const s = Math.floor(r / 1000);
+  return { date: dateOf(day), h, m, s, milli: r - s * 1000 };
+}
+
 /** ISO 8601 UTC with milliseconds and `Z`, as Exchange writes it. */
 export function iso(ms: number): string {
-  return new Date(ms).toISOString();
+  const c = clock(ms);
+  const milli = c.milli < 10 ? `00${c.milli}` : c.milli < 100 ? `0${c.milli}` : String(c.milli);
+  return `${c.date}T${two(c.h)}:${two(c.m)}:${two(c.s)}.${milli}Z`;
 }
 
 /** IIS W3C `date time` (UTC, whole seconds): `2021-03-03 06:49:42`. */
 export function iisDateTime(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+  const c = clock(ms);
+  return `${c.date} ${two(c.h)}:${two(c.m)}:${two(c.s)}`;
 }
 
 /** `YYYYMMDD` (UTC). */
 export function ymd(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10).replace(/-/g, '');
+  return dateOf(Math.floor(ms / DAY_MS)).replace(/-/g, '');
 }
 
 /** `YYYYMMDDHH` (UTC). */
 export function ymdh(ms: number): string {
-  const s = new Date(ms).toISOString();
-  return s.slice(0, 10).replace(/-/g, '') + s.slice(11, 13);
+  return ymd(ms) + two(clock(ms).h);
 }
 
 /** IIS W3C field: empty becomes `-`, spaces become `+` (IIS does this in cs(User-Agent) and cs(Referer)). */

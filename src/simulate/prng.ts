@@ -108,14 +108,17 @@ export class Rng {
 
   hex(n: number): string {
     let s = '';
-    while (s.length < n) s += this.u32().toString(16).padStart(8, '0');
-    return s.slice(0, n);
+    while (s.length < n) {
+      const v = this.u32();
+      s += HEX[v >>> 24]! + HEX[(v >>> 16) & 0xff]! + HEX[(v >>> 8) & 0xff]! + HEX[v & 0xff]!;
+    }
+    return s.length === n ? s : s.slice(0, n);
   }
 
   /** A random (version 4) GUID in lower case. */
   guid(): string {
     const h = this.hex(32);
-    const variant = '89ab'[this.int(4)] as string;
+    const variant = '89ab'[this.u32() & 3] as string;
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
   }
 
@@ -135,6 +138,8 @@ export class Rng {
     return buf;
   }
 }
+
+const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;

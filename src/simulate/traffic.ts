@@ -255,8 +255,9 @@ function outlook(opts: TrafficOptions, u: User, t0: number, rng: Rng): Req[] {
     const nspi = rng.chance(0.15);
     out.push(newReq(rng, {
       ...b, t, proto: 'Mapi', stem: nspi ? '/mapi/nspi/' : '/mapi/emsmdb/', method: 'POST', ua: u.outlookUa,
-      authType: 'Negotiate', org: opts.world.host.domain, anchor: `MailboxGuid~${u.mailboxGuid}`,
-      routingHint: 'MailboxGuidWithDomain', query: `?mailboxId=${u.mailboxGuid}@${opts.world.host.domain}`,
+      authType: 'Negotiate', org: opts.world.host.domain,
+      anchor: nspi ? `DatabaseGuid~${b.dbGuid}` : `MailboxGuid~${u.mailboxGuid}`,
+      routingHint: nspi ? 'DatabaseGuid' : 'MailboxGuidWithDomain', query: `?mailboxId=${u.mailboxGuid}@${opts.world.host.domain}`,
       clientRequestId: `R:${reqSeq}:${i + 1};RT:${nspi ? 'Bind' : 'Execute'};CI:${ci}:${i + 1};CID:${rng.guid()}`,
       dur: rng.lognormal(14, 0.9, 30_000) + 1, reqBytes: rng.lognormal(600, 1, 200_000), respBytes: rng.lognormal(2000, 1.2, 2_000_000),
       beUser: `${opts.world.host.netbios}\\${u.sam}`,

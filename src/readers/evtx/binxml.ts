@@ -83,6 +83,9 @@ const FIXED_SIZE: Record<number, number> = {
   0x0f: 16, 0x11: 8, 0x12: 16, 0x14: 4, 0x15: 8,
 };
 
+/** Shared empty attribute list (never mutated). */
+const NO_ATTRS: XmlAttr[] = [];
+
 const IN_PROGRESS: unique symbol = Symbol('in-progress');
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
@@ -553,7 +556,7 @@ export class ChunkDecoder {
 
   private instElement(te: TElem, values: SubValue[]): XmlElement {
     this.spend(1);
-    const attrs: XmlAttr[] = [];
+    const attrs: XmlAttr[] = te.attrs.length === 0 ? NO_ATTRS : [];
     for (const a of te.attrs) {
       const parts = a.parts;
       if (parts.length === 1) {

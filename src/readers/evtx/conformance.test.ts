@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { EvtxFormatError, openEvtx, parseEvtxFile, renderJson, renderXml } from './index.js';
+import { EvtxFormatError, openEvtx, parseChunk, parseEvtxFile, renderJson, renderXml, toEventRecord } from './index.js';
 
 const CORPORA = resolve('../shared/corpora');
 const CONF = join(CORPORA, 'evtx-conformance');
@@ -137,4 +137,42 @@ test('every real attack-sample log under corpora/evtx parses; counts agree with 
   for (const l of pyFailed) t.diagnostic(l);
   assert.ok(files.length > 0);
   assert.deepEqual(mismatches, []);
+});
+
+test('fuzz on real files: mutated chunks of every conformance sample never throw or hang', async (t) => {
+  if (!existsSync(CONF)) return t.skip(SKIP);
+  let seed = 1234567;
+  const rand = (): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 4294967296;
+  };
+  const t0 = performance.now();
+  let chunks = 0;
+  let records = 0;
+  let errors = 0;
+  for (const name of readdirSync(join(CONF, 'samples'))) {
+    const buf = readFileSync(join(CONF, 'samples', name));
+    for (let off = 4096, i = 0; off + 65536 <= buf.length && i < 4; off += 65536, i++) {
+      for (let iter = 0; iter < 6; iter++) {
+        const c = Buffer.from(buf.subarray(off, off + 65536));
+        const kind = iter % 3;
+        if (kind === 0) for (let k = 0; k < 1 + rand() * 30; k++) c[512 + Math.floor(rand() * 65024)] = Math.floor(rand() * 256);
+        else if (kind === 1) c.fill(Math.floor(rand() * 256), 512 + Math.floor(rand() * 60000), 512 + Math.floor(rand() * 60000) + 64);
+        else for (let k = 0; k < 8; k++) c.writeUInt32LE(Math.floor(rand() * 4294967296), 512 + Math.floor(rand() * 65000));
+        const cut = rand() < 0.15 ? Math.floor(rand() * 65536) : 65536;
+        const r = parseChunk(c.subarray(0, cut), i);
+        chunks++;
+        records += r.records.length;
+        errors += r.errors.length;
+        for (const rec of r.records) {
+          renderXml(rec);
+          JSON.stringify(renderJson(rec));
+          void toEventRecord(rec).raw;
+        }
+      }
+    }
+  }
+  const secs = (performance.now() - t0) / 1000;
+  t.diagnostic(`${chunks} mutated chunks, ${records} records, ${errors} errors in ${secs.toFixed(1)} s`);
+  assert.ok(secs < 120);
 });

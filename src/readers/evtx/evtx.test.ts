@@ -449,3 +449,24 @@ test('fuzz: mutated files through the file API', async () => {
     assert.ok(s.records >= 0);
   }
 });
+
+test('worker-thread parallel mode gives the same records, in order, as one thread', async () => {
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < 9; i++) chunks.push(i === 4 ? Buffer.alloc(65536) : i === 6 ? Buffer.alloc(65536, 0x41) : chunkOf(sampleFile(20 + i)));
+  chunks.push(typesChunk());
+  const path = tmpFile(buildFile(chunks));
+  const one: string[] = [];
+  const s1 = await parseEvtxFile(path, { onRecord: (r) => one.push(recordToJsonLine(r)) });
+  const par: string[] = [];
+  const s2 = await parseEvtxFile(path, { workers: 3, onRecord: (r) => par.push(recordToJsonLine(r)) });
+  assert.equal(s1.records, 20 + 21 + 22 + 23 + 25 + 27 + 28 + 1);
+  assert.deepEqual(par, one);
+  assert.equal(s2.records, s1.records);
+  assert.deepEqual(s2.errors, s1.errors);
+  assert.equal(s2.errors.length, 1);
+  const { parseEvtxFileParallel } = await import('./parallel.js');
+  let text = '';
+  const s3 = await parseEvtxFileParallel(path, { workers: 2, render: 'xml', onText: (t) => (text += t) });
+  assert.equal(s3.records, s1.records);
+  assert.equal((text.match(/<\?xml /g) ?? []).length, s1.records);
+});

@@ -10,12 +10,14 @@ import type { EvtxScalar, XmlElement, XmlNode } from './binxml.js';
 import { MAX_DEPTH } from './binxml.js';
 import type { EvtxRecord } from './record.js';
 
+const NEEDS_TEXT_ESC = /[&<>]/;
+const NEEDS_ATTR_ESC = /[&<>"]/;
 function escText(s: string): string {
-  if (!/[&<>]/.test(s)) return s;
+  if (!NEEDS_TEXT_ESC.test(s)) return s;
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 function escAttr(s: string): string {
-  if (!/[&<>"]/.test(s)) return s;
+  if (!NEEDS_ATTR_ESC.test(s)) return s;
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
@@ -29,41 +31,49 @@ function isElem(n: XmlNode): n is XmlElement {
   return typeof n === 'object' && !Array.isArray(n) && n.k === 1;
 }
 
+const INDENT: string[] = [''];
+function indent(depth: number): string {
+  while (INDENT.length <= depth) INDENT.push(INDENT[INDENT.length - 1] + '  ');
+  return INDENT[depth]!;
+}
+
 /** XML rendering of a record (like the reference `evtx_dump` XML). */
 export function renderXml(rec: EvtxRecord): string {
-  const out: string[] = ['<?xml version="1.0" encoding="utf-8"?>\n'];
-  if (rec.root) xmlElem(rec.root, '', out, 0);
-  if (rec.extra) for (const n of rec.extra) xmlNode(n, '', out, 0);
-  const s = out.join('');
-  return s.endsWith('\n') ? s.slice(0, -1) : s;
+  let s = '<?xml version="1.0" encoding="utf-8"?>\n';
+  if (rec.root) s = xmlElem(rec.root, 0, s);
+  if (rec.extra) for (const n of rec.extra) s = xmlNode(n, 0, s);
+  return s.charCodeAt(s.length - 1) === 10 ? s.slice(0, -1) : s;
 }
 
-function xmlNode(n: XmlNode, ind: string, out: string[], depth: number): void {
-  if (isElem(n)) xmlElem(n, ind, out, depth);
-  else if (typeof n === 'object' && !Array.isArray(n)) out.push(`${ind}<?${n.target} ${n.data}?>\n`);
-  else out.push(ind + escText(text(n)) + '\n');
+function xmlNode(n: XmlNode, depth: number, s: string): string {
+  if (typeof n === 'object' && !Array.isArray(n)) {
+    if (n.k === 1) return xmlElem(n, depth, s);
+    return s + indent(depth) + '<?' + n.target + ' ' + n.data + '?>\n';
+  }
+  return s + indent(depth) + escText(text(n)) + '\n';
 }
 
-function xmlElem(e: XmlElement, ind: string, out: string[], depth: number): void {
-  if (depth > MAX_DEPTH * 4) return;
-  let open = '<' + e.name;
-  for (const a of e.attrs) open += ` ${a.name}="${escAttr(text(a.value))}"`;
-  open += '>';
+function xmlElem(e: XmlElement, depth: number, s: string): string {
+  if (depth > MAX_DEPTH * 4) return s;
+  const ind = indent(depth);
+  s += ind + '<' + e.name;
+  for (const a of e.attrs) s += ' ' + a.name + '="' + escAttr(typeof a.value === 'string' ? a.value : text(a.value)) + '"';
+  s += '>';
+  const ch = e.children;
   let hasElem = false;
   let txt = '';
-  for (const c of e.children) {
+  for (let i = 0; i < ch.length; i++) {
+    const c = ch[i]!;
     if (typeof c === 'object' && !Array.isArray(c)) hasElem = true;
-    else txt += text(c);
+    else txt += typeof c === 'string' ? c : text(c);
   }
   if (!hasElem) {
-    if (txt === '') out.push(`${ind}${open}\n${ind}</${e.name}>\n`);
-    else out.push(`${ind}${open}${escText(txt)}</${e.name}>\n`);
-    return;
+    if (txt === '') return s + '\n' + ind + '</' + e.name + '>\n';
+    return s + escText(txt) + '</' + e.name + '>\n';
   }
-  out.push(ind + open + '\n');
-  const ci = ind + '  ';
-  for (const c of e.children) xmlNode(c, ci, out, depth + 1);
-  out.push(`${ind}</${e.name}>\n`);
+  s += '\n';
+  for (let i = 0; i < ch.length; i++) s = xmlNode(ch[i]!, depth + 1, s);
+  return s + ind + '</' + e.name + '>\n';
 }
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
