@@ -3,7 +3,8 @@ import { EvidenceSource } from './evidence/source.js';
 import { discover, type Discovery } from './evidence/discovery.js';
 import { CoverageBuilder, type Coverage } from './evidence/coverage.js';
 import { FindingCollector } from './detect/collector.js';
-import { evaluate, huntLog } from './detect/hunt.js';
+import { evaluate } from './detect/hunt.js';
+import { HuntPool } from './detect/pool.js';
 import { inventory } from './detect/inventory.js';
 import { logsourceFor } from './detect/source-fields.js';
 import { BuildHistory, type BuildObservation } from './correlate/build-history.js';
@@ -24,6 +25,8 @@ export interface ScanOptions {
   /** Extra rule folders (Sigma YAML) loaded next to the project's own rules. */
   extraRules?: string[];
   maxRecordBytes?: number;
+  /** Worker threads for log files (default: the machine's cores, at most 8; 1 = this thread only). */
+  workers?: number;
   onProgress?: (p: ScanProgress) => void;
 }
 
@@ -71,7 +74,6 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
   const coverage = new CoverageBuilder();
   for (const p of d.problems) coverage.problems.push(p);
   for (const m of d.missing) coverage.missing.push(m);
-  const collector = new FindingCollector();
   const builds = new BuildHistory();
   const since = opts.since?.getTime();
   const until = opts.until?.getTime();
@@ -89,14 +91,31 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
   const bytesTotal = d.logs.reduce((n, l) => n + l.size, 0);
   let bytesDone = 0;
   let records = 0;
-  for (const [i, ref] of d.logs.entries()) {
-    const display = src.kind === 'file' ? src.fileName : ref.rel;
-    progress({ phase: 'logs', filesDone: i, filesTotal: d.logs.length, bytesDone, bytesTotal, current: display });
-    const stats = await huntLog(src, ref, display, rulesFor(ref.kind), huntOpts, collector, coverage);
-    bytesDone += ref.size;
-    if (!stats) continue;
-    records += stats.records;
-    if (ref.kind === 'httpproxy') builds.observe(stats.version, stats.firstTime, stats.lastTime, `${display} #Version`);
+  let filesDone = 0;
+  const pool = new HuntPool(pack, huntOpts, { workers: opts.workers });
+  let collector: FindingCollector;
+  try {
+    // Largest files first: the pool stays balanced to the end.
+    const order = d.logs.map((ref, i) => ({ ref, i })).sort((a, b) => b.ref.size - a.ref.size);
+    await Promise.all(
+      order.map(async ({ ref, i }) => {
+        const display = src.kind === 'file' ? src.fileName : ref.rel;
+        const res = await pool.run({ id: i, abs: src.absolute(ref.rel), display, kind: ref.kind });
+        bytesDone += ref.size;
+        filesDone++;
+        progress({ phase: 'logs', filesDone, filesTotal: d.logs.length, bytesDone, bytesTotal, current: display });
+        if (res.error !== undefined) {
+          coverage.skipFile(ref.group, ref.kind, display, res.error);
+          return;
+        }
+        coverage.addFile(ref.group, ref.kind, ref.size, res.stats);
+        records += res.stats.records;
+        if (ref.kind === 'httpproxy') builds.observe(res.stats.version, res.stats.firstTime, res.stats.lastTime, `${display} #Version`);
+      }),
+    );
+    collector = await pool.finish();
+  } finally {
+    await pool.close();
   }
 
   const hostName = await probeHostName(src, d);

@@ -109,6 +109,59 @@ export class FindingCollector {
     }
   }
 
+  /** The collector's state as plain data (structured-clone safe), for merging results of worker threads. */
+  export(): ExportedGroup[] {
+    return [...this.groups].map(([key, g]) => ({
+      key,
+      finding: g.finding,
+      firstMs: g.firstMs,
+      lastMs: g.lastMs,
+      entities: [...g.entitySets].map(([list, set]) => [list, [...set]] as [keyof Entities, string[]]),
+    }));
+  }
+
+  /**
+   * Merge another collector's groups (a worker's). Same bounds as `add`: counts add up, the earliest hit
+   * becomes the finding's first hit, samples keep the earliest ones and the latest, entity lists stay capped.
+   */
+  merge(groups: readonly ExportedGroup[]): void {
+    for (const other of groups) {
+      let key = other.key;
+      const ruleId = other.finding.ruleId;
+      let g = this.groups.get(key);
+      if (!g) {
+        const n = this.perRule.get(ruleId) ?? 0;
+        if (n >= LIMITS.groupsPerRule) {
+          key = `${ruleId}\u0000(overflow)`;
+          g = this.groups.get(key);
+        } else this.perRule.set(ruleId, n + 1);
+      }
+      if (!g) {
+        g = { finding: other.finding, firstMs: other.firstMs, lastMs: other.lastMs, entitySets: new Map() };
+        this.groups.set(key, g);
+      } else {
+        const f = g.finding;
+        const o = other.finding;
+        const hits: SampleHit[] = [...withFirst(f), ...withFirst(o)];
+        f.count += o.count;
+        if (other.firstMs !== undefined && (g.firstMs === undefined || other.firstMs < g.firstMs)) {
+          g.firstMs = other.firstMs;
+          f.time = o.time;
+          f.source = o.source;
+          f.fields = o.fields;
+          f.summary = o.summary;
+        }
+        if (other.lastMs !== undefined && (g.lastMs === undefined || other.lastMs > g.lastMs)) g.lastMs = other.lastMs;
+        f.samples = pickSamples(hits.filter((h) => !(h.source.path === f.source.path && h.source.line === f.source.line && h.source.offset === f.source.offset)));
+      }
+      for (const [list, values] of other.entities) {
+        let set = g.entitySets.get(list);
+        if (!set) g.entitySets.set(list, (set = new Set()));
+        for (const v of values) if (set.size < LIMITS.entityValues) set.add(v);
+      }
+    }
+  }
+
   /** Findings in time order with stable ids (`F0001`…); entity sets materialised. */
   findings(): Finding[] {
     const out: Finding[] = [];
@@ -126,6 +179,29 @@ export class FindingCollector {
   get size(): number {
     return this.groups.size;
   }
+}
+
+export interface ExportedGroup {
+  key: string;
+  finding: Finding;
+  firstMs?: number;
+  lastMs?: number;
+  entities: Array<[keyof Entities, string[]]>;
+}
+
+/** A finding's first hit and its samples, as sample hits. */
+function withFirst(f: Finding): SampleHit[] {
+  const first: SampleHit = { source: { path: f.source.path, line: f.source.line, offset: f.source.offset, record: f.source.record }, fields: f.fields };
+  if (f.time) first.time = f.time;
+  for (const k of ['line', 'offset', 'record'] as const) if (first.source[k] === undefined) delete first.source[k];
+  return [first, ...f.samples];
+}
+
+/** The earliest hits and the latest one, like `add` keeps them. */
+function pickSamples(hits: SampleHit[]): SampleHit[] {
+  const sorted = [...hits].sort((a, b) => (a.time ?? '').localeCompare(b.time ?? ''));
+  if (sorted.length <= LIMITS.samples) return sorted;
+  return [...sorted.slice(0, LIMITS.samples - 1), sorted[sorted.length - 1]!];
 }
 
 function fieldText(v: unknown): string {

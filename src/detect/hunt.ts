@@ -1,11 +1,9 @@
-import type { LogFileRef } from '../evidence/discovery.js';
-import type { EvidenceSource } from '../evidence/source.js';
-import type { CoverageBuilder } from '../evidence/coverage.js';
 import type { LogRecord, ReaderStats } from '../readers/types.js';
 import { readLogFile } from '../readers/index.js';
 import type { CompiledRule, RuleContext } from '../rules/types.js';
 import type { FindingCollector } from './collector.js';
 import type { EventRecord } from '../model/record.js';
+import type { LogKind } from '../readers/types.js';
 
 export interface HuntOptions {
   ruleContext: RuleContext;
@@ -15,24 +13,32 @@ export interface HuntOptions {
   maxRecordBytes?: number;
 }
 
-/** Case-insensitive literal pre-filter over the raw record text, built from the rules' own literals. */
-export function buildPrefilter(rules: readonly CompiledRule[]): ((raw: string) => boolean) | undefined {
-  const lower: string[] = [];
-  const cased: string[] = [];
+/** One log file to read: plain data, so it can cross to a worker thread. */
+export interface FileJob {
+  id: number;
+  /** Absolute OS path to open (read-only). */
+  abs: string;
+  /** Path shown in findings (relative to the evidence root). */
+  display: string;
+  kind: LogKind;
+}
+
+export type FileResult = { stats: ReaderStats; error?: undefined } | { error: string; stats?: undefined };
+
+/**
+ * The union of the rules' literals (null when a rule has none: every record must be evaluated).
+ * The reader searches them on raw bytes before decoding anything.
+ */
+export function unionLiterals(rules: readonly CompiledRule[]): { literals: string[]; caseSensitive: boolean } | null {
+  if (!rules.length) return { literals: [], caseSensitive: true };
+  const lower = new Set<string>();
   for (const r of rules) {
-    if (!r.prefilter) return undefined; // one rule needs every record: no pre-filter for this log
-    for (const l of r.prefilter.literals) (r.prefilter.caseSensitive ? cased : lower).push(r.prefilter.caseSensitive ? l : l.toLowerCase());
+    if (!r.prefilter) return null;
+    // Mixed case-sensitivity folds to insensitive: still a necessary condition.
+    for (const l of r.prefilter.literals) lower.add(l);
   }
-  if (!lower.length && !cased.length) return () => false;
-  const lowerSet = [...new Set(lower)];
-  const casedSet = [...new Set(cased)];
-  return (raw: string) => {
-    for (const l of casedSet) if (raw.includes(l)) return true;
-    if (!lowerSet.length) return false;
-    const low = raw.toLowerCase();
-    for (const l of lowerSet) if (low.includes(l)) return true;
-    return false;
-  };
+  const caseSensitive = rules.every((r) => r.prefilter!.caseSensitive);
+  return { literals: [...lower], caseSensitive };
 }
 
 /** Evaluate every rule against one record; hand hits to the collector. */
@@ -57,29 +63,18 @@ export function evaluate(
 }
 
 /** Read one log file through its rules. Never throws for bad content: the reader counts it. */
-export async function huntLog(
-  src: EvidenceSource,
-  ref: LogFileRef,
-  displayPath: string,
-  rules: readonly CompiledRule[],
-  opts: HuntOptions,
-  collector: FindingCollector,
-  coverage: CoverageBuilder,
-): Promise<ReaderStats | undefined> {
-  let stats: ReaderStats;
+export async function huntFile(job: FileJob, rules: readonly CompiledRule[], opts: HuntOptions, collector: FindingCollector): Promise<FileResult> {
   try {
-    stats = await readLogFile(src.absolute(ref.rel), {
-      kind: ref.kind,
+    const stats = await readLogFile(job.abs, {
+      kind: job.kind,
       maxRecordBytes: opts.maxRecordBytes,
-      prefilter: rules.length ? buildPrefilter(rules) : () => false,
+      literalFilter: unionLiterals(rules) ?? undefined,
       onRecord: (rec: LogRecord) => {
-        evaluate(rules, rec, rec.time(), { path: displayPath, line: rec.line, offset: rec.offset }, ref.kind, opts, collector);
+        evaluate(rules, rec, rec.time(), { path: job.display, line: rec.line, offset: rec.offset }, job.kind, opts, collector);
       },
     });
+    return { stats };
   } catch (err) {
-    coverage.skipFile(ref.group, ref.kind, displayPath, `cannot read: ${(err as Error).message}`);
-    return undefined;
+    return { error: `cannot read: ${(err as Error).message}` };
   }
-  coverage.addFile(ref.group, ref.kind, ref.size, stats);
-  return stats;
 }

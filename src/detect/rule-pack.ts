@@ -13,7 +13,15 @@ export interface RulePack {
   /** SHA-256 over every rule file's name and text: says exactly which rules produced a result. */
   hash: string;
   issues: RuleLoadIssue[];
+  /** The rule files themselves, so worker threads compile exactly the same pack. */
+  sources: RuleSource[];
   forLogsource(ls: LogSource): readonly CompiledRule[];
+}
+
+/** A pack from already-read sources (worker threads). */
+export function packFromSources(sources: RuleSource[]): RulePack {
+  const set = RuleSet.fromSources(sources);
+  return { rules: set.rules, files: sources.length, hash: '', issues: [...set.issues], sources, forLogsource: (ls) => set.forLogsource(ls) };
 }
 
 async function sourcesOf(dir: string, prefix: string): Promise<RuleSource[]> {
@@ -46,6 +54,7 @@ export async function loadProjectRules(extraDirs: readonly string[] = []): Promi
     files: own.length + extra.length,
     hash: h.digest('hex'),
     issues: [...set.issues],
+    sources: [...own, ...extra],
     forLogsource: (ls) => set.forLogsource(ls),
   };
 }

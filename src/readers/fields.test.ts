@@ -49,3 +49,24 @@ test('timestamps: ISO with Z and fractions, W3C date/time, quoted, invalid', () 
   assert.equal(parseW3cDateTime('2021-03-02', '22:41:07'), Date.UTC(2021, 2, 2, 22, 41, 7));
   assert.equal(parseW3cDateTime(undefined, '22:41:07'), undefined);
 });
+
+test('FieldRecord.get (partial, on demand) agrees with splitCsv/splitW3c on arbitrary strings', async () => {
+  const { FieldRecord } = await import('./log-record.js');
+  const { makeHeader } = await import('./header.js');
+  let seed = 5;
+  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) >> 8) % n;
+  const alphabet = ['a', 'b', ',', '"', '""', ' ', '-', '\n', 'x"y'];
+  const names = Array.from({ length: 8 }, (_, i) => `F${i}`);
+  const csv = makeHeader(names, 'exchange-csv');
+  const w3c = makeHeader(names, 'iis-w3c');
+  for (let round = 0; round < 3000; round++) {
+    let raw = '';
+    for (let k = 1 + rnd(12); k > 0; k--) raw += alphabet[rnd(alphabet.length)];
+    const order = names.map((_, i) => i).sort(() => rnd(3) - 1);
+    for (const [h, split] of [[csv, splitCsv], [w3c, splitW3c]] as const) {
+      const want = split(raw);
+      const rec = new FieldRecord(raw, 1, 0, h, undefined);
+      for (const i of order) assert.equal(rec.get(`f${i}`), want[i], `${JSON.stringify(raw)} col ${i} w3c=${h.w3c}`);
+    }
+  }
+});

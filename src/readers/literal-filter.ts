@@ -1,14 +1,19 @@
 /**
  * Byte-level literal pre-filter: decides whether a record's raw bytes contain at least one of a set of
  * literals, without decoding the record. Occurrences are found with `Buffer.indexOf` over the whole window
- * and cached, so a window with no candidate costs one memchr-speed search per literal (ripgrep's trick).
+ * and cached, so a window with no candidate costs one fast search per needle (ripgrep's trick).
  *
- * Case-insensitive matching folds ASCII letters only; a literal's non-ASCII characters are dropped (its
- * longest ASCII part is searched), so the test stays a necessary condition for `raw.toLowerCase()
- * .includes(literal.toLowerCase())`, to be confirmed by the full matcher. Known gap: the few non-ASCII
- * characters whose lower case is ASCII (U+212A KELVIN SIGN → `k`, U+0130 → `i̇`) are not folded. For a literal it
- * searches an anchor that case does not change (the longest run of non-letters, if it is 2+ bytes long or a
- * rare character such as `~`), else its rarest 2-byte window in every case variant, and verifies each candidate.
+ * Case-sensitive literals are searched as they are. Case-insensitive ones fold ASCII letters only; a
+ * literal's non-ASCII characters are dropped (its longest ASCII part is searched), so the test stays a
+ * necessary condition for `raw.toLowerCase().includes(literal.toLowerCase())`, to be confirmed by the full
+ * matcher. Known gap: the few non-ASCII characters whose lower case is ASCII (U+212A KELVIN SIGN → `k`,
+ * U+0130 → `i̇`) are not folded.
+ *
+ * Anchor choice: a 1–4 byte window of the literal is searched (case-insensitive: in each of its case variants,
+ * a letter having two) and every hit is verified against the whole literal. The window is chosen on the first
+ * bytes of the stream (byte and byte-pair counts of up to 64 KiB): cost ≈ number of variants (one search pass
+ * each) + expected hits × verification cost. So `ServerInfo~` is searched as `~` when
+ * `~` is rare in this file, and `python-requests` avoids `qu` in logs full of `Request`.
  */
 
 export interface LiteralFilter {
@@ -18,17 +23,26 @@ export interface LiteralFilter {
 }
 
 interface Needle {
-  bytes: Buffer;
+  /** The anchor: a single byte (searched as a number: memchr) or a short byte string. */
+  bytes: Buffer | number;
   /** Offset of the anchor inside the literal. */
   off: number;
   lit: Buffer;
-  verify: boolean;
+  /** Compare case-insensitively (ASCII). */
+  fold: boolean;
   /** Cached next occurrence of `bytes` in the current window (-1 = unknown, Infinity = none). */
   next: number;
 }
 
-const RARE_SINGLE = new Set('~]@#$<>|^!{}[\\\'"%*`'.split('').map((c) => c.charCodeAt(0)));
-const LETTER_RARITY = 'qzjxkvbywgfpmuhdlcrsnioate';
+/**
+ * Cost model, in bytes of single-byte (memchr) search: a 2–4 byte needle searches ~1.5× slower; one hit
+ * (an `indexOf` call + verification, ~0.2 µs) costs like ~1000 bytes of search. (Long needles are slower
+ * still in Node — ~0.8 GB/s for 11 bytes against 3–5 GB/s for 1–2 — hence short anchors even when
+ * case-sensitive.)
+ */
+const MULTI_BYTE_PASS = 1.5;
+const HIT_COST = 1000;
+const SAMPLE_BYTES = 64 * 1024;
 
 function isLetter(c: number): boolean {
   return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
@@ -38,63 +52,71 @@ function lower(c: number): number {
   return c >= 0x41 && c <= 0x5a ? c + 32 : c;
 }
 
+/** Case-folded byte and byte-pair counts of a sample. */
+interface Sample {
+  n: number;
+  single: Uint32Array;
+  pair: Uint32Array;
+}
+
+let scratchPair: Uint32Array | undefined;
+
+function measure(sample: Uint8Array): Sample {
+  const single = new Uint32Array(256);
+  const pair = (scratchPair ??= new Uint32Array(65536));
+  pair.fill(0);
+  let prev = -1;
+  for (let i = 0; i < sample.length; i++) {
+    const c = lower(sample[i]!);
+    single[c]!++;
+    if (prev >= 0) pair[(prev << 8) | c]!++;
+    prev = c;
+  }
+  return { n: sample.length, single, pair };
+}
+
+/** Estimated share of sample positions where the folded window lit[off, off+len) occurs. */
+function share(lit: Buffer, off: number, len: number, m: Sample): number {
+  let count: number;
+  if (len === 1) count = m.single[lower(lit[off]!)]!;
+  else {
+    count = Infinity; // at most the rarest of its consecutive pairs
+    for (let i = off; i + 1 < off + len; i++) count = Math.min(count, m.pair[(lower(lit[i]!) << 8) | lower(lit[i + 1]!)]!);
+  }
+  return (count + 0.5) / (m.n + 1);
+}
+
 /** Needles for one literal; `null` = this literal cannot be pre-filtered (every record must pass). */
-function needlesFor(literal: string, caseSensitive: boolean): Needle[] | null {
+function needlesFor(literal: string, caseSensitive: boolean, m: Sample): Needle[] | null {
   if (!caseSensitive && /[^\x00-\x7f]/.test(literal)) {
     // Unicode case folding is not done on bytes: keep the longest ASCII part (a necessary condition)
     literal = literal.split(/[^\x00-\x7f]+/).reduce((a, b) => (b.length > a.length ? b : a), '');
   }
   const lit = Buffer.from(literal, 'utf8');
   if (lit.length === 0) return null;
-  if (caseSensitive || !lit.some(isLetter)) return [{ bytes: lit, off: 0, lit, verify: false, next: -1 }];
-  // longest run of non-letters
-  let best = -1;
-  let bestLen = 0;
-  for (let i = 0; i < lit.length; ) {
-    if (isLetter(lit[i]!)) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < lit.length && !isLetter(lit[j]!)) j++;
-    if (j - i > bestLen) {
-      best = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  if (best >= 0 && (bestLen >= 2 || RARE_SINGLE.has(lit[best]!))) {
-    return [{ bytes: lit.subarray(best, best + bestLen), off: best, lit, verify: true, next: -1 }];
-  }
-  // else: the rarest 2-byte window, in every case variant (at most 4 needles)
-  if (lit.length === 1) {
-    const lc = lower(lit[0]!);
-    return [lc, lc - 32].map((c) => ({ bytes: Buffer.from([c]), off: 0, lit, verify: true, next: -1 }));
-  }
-  let pick = 0;
-  let score = Infinity;
-  for (let i = 0; i + 1 < lit.length; i++) {
-    const sc = rarity(lit[i]!) + rarity(lit[i + 1]!);
-    if (sc < score) {
-      score = sc;
-      pick = i;
+  const fold = !caseSensitive && lit.some(isLetter);
+  let best = { off: 0, len: 1, cost: Infinity };
+  for (let len = 1; len <= Math.min(4, lit.length); len++) {
+    for (let off = 0; off + len <= lit.length; off++) {
+      let variants = 1;
+      for (let i = off; i < off + len; i++) if (fold && isLetter(lit[i]!)) variants *= 2;
+      // hits of all variants together = the folded count; a needle longer than 2 is not searched faster
+      const cost = variants * (len === 1 ? 1 : MULTI_BYTE_PASS) + share(lit, off, len, m) * HIT_COST;
+      if (cost < best.cost - 1e-9) best = { off, len, cost };
     }
   }
-  const variants = (c: number): number[] => (isLetter(c) ? [lower(c), lower(c) - 32] : [c]);
-  const out: Needle[] = [];
-  for (const x of variants(lit[pick]!)) {
-    for (const y of variants(lit[pick + 1]!)) out.push({ bytes: Buffer.from([x, y]), off: pick, lit, verify: true, next: -1 });
+  let forms: number[][] = [[]];
+  for (let i = best.off; i < best.off + best.len; i++) {
+    const c = lit[i]!;
+    const alts = fold && isLetter(c) ? [lower(c), lower(c) - 32] : [c];
+    forms = forms.flatMap((f) => alts.map((a) => [...f, a]));
   }
-  return out;
+  return forms.map((f) => ({ bytes: f.length === 1 ? f[0]! : Buffer.from(f), off: best.off, lit, fold, next: -1 }));
 }
 
-/** Rough byte rarity in Exchange/IIS logs: lower is rarer. */
-function rarity(c: number): number {
-  if (isLetter(c)) return LETTER_RARITY.indexOf(String.fromCharCode(lower(c)));
-  if (RARE_SINGLE.has(c)) return 0;
-  if (c >= 0x30 && c <= 0x39) return 22;
-  if (c >= 0x80) return 5;
-  return 24;
+function equalsExact(buf: Uint8Array, p: number, lit: Buffer): boolean {
+  for (let i = 0; i < lit.length; i++) if (buf[p + i] !== lit[i]) return false;
+  return true;
 }
 
 function equalsFolded(buf: Uint8Array, p: number, lit: Buffer): boolean {
@@ -103,27 +125,33 @@ function equalsFolded(buf: Uint8Array, p: number, lit: Buffer): boolean {
 }
 
 export class LiteralScanner {
-  private readonly needles: Needle[] = [];
-  /** A literal that cannot be pre-filtered (empty, or no ASCII part when case-insensitive): pass everything. */
-  readonly passAll: boolean = false;
+  private needles: Needle[] | null = null;
+  private passAll = false;
   private buf: Buffer | null = null;
 
-  constructor(filter: LiteralFilter) {
-    for (const l of filter.literals) {
-      const n = needlesFor(l, filter.caseSensitive);
+  constructor(private readonly filter: LiteralFilter) {}
+
+  /** Builds the needles, calibrated on the first window. */
+  private init(sample: Uint8Array): Needle[] {
+    const m = measure(sample.subarray(0, SAMPLE_BYTES));
+    const out: Needle[] = [];
+    for (const l of this.filter.literals) {
+      const n = needlesFor(l, this.filter.caseSensitive, m);
       if (n === null) this.passAll = true;
-      else this.needles.push(...n);
+      else out.push(...n);
     }
+    return out;
   }
 
   /** Does [s, e) of `buf` contain one of the literals? Calls must move forward within a window. */
   test(buf: Buffer, s: number, e: number): boolean {
+    const needles = (this.needles ??= this.init(buf));
     if (this.passAll) return true;
     if (buf !== this.buf) {
       this.buf = buf;
-      for (const n of this.needles) n.next = -1;
+      for (const n of needles) n.next = -1;
     }
-    for (const n of this.needles) {
+    for (const n of needles) {
       const min = s + n.off;
       if (n.next < min) {
         if (n.next === Infinity) continue;
@@ -132,7 +160,7 @@ export class LiteralScanner {
       }
       while (n.next < e) {
         const start = n.next - n.off;
-        if (start + n.lit.length <= e && (!n.verify || equalsFolded(buf, start, n.lit))) return true;
+        if (start >= s && start + n.lit.length <= e && (n.fold ? equalsFolded(buf, start, n.lit) : equalsExact(buf, start, n.lit))) return true;
         const q = buf.indexOf(n.bytes, n.next + 1);
         n.next = q < 0 ? Infinity : q;
       }

@@ -87,7 +87,7 @@ export interface ReaderStats {
 
 export interface ReadOptions {
   kind: LogKind;
-  /** Records longer than this are cut to it (default 1 MiB). */
+  /** Records longer than this are cut to it (default 1 MiB, minimum 64). Bounds memory: one chunk + this. */
   maxRecordBytes?: number;
   /** Cheap test on the raw text, before any field split; `false` = count the record but do not pass it on. */
   prefilter?: (raw: string) => boolean;

@@ -5,7 +5,7 @@
 import type { EventRecord } from '../model/record.js';
 import type { CompiledRule, RuleContext, RuleMatch } from './types.js';
 import { RuleProblem } from './problem.js';
-import { validateRuleDoc, type RuleDoc } from './schema.js';
+import { validateRuleDoc, type RuleDoc, type ValidateOptions } from './schema.js';
 import { parseCondition, type CondNode } from './condition.js';
 import { compileSelection, accessorFor, type CompiledSelection, type CompileEnv, type Pred, type Accessor } from './detection.js';
 import { mappingFor, readField } from './mappings.js';
@@ -59,8 +59,8 @@ function compileCond(node: CondNode, sels: ReadonlyMap<string, CompiledSelection
 }
 
 /** Compile a raw YAML document (throws RuleProblem). `file` is relative to the rule root. */
-export function compileRuleDoc(raw: unknown, file: string): CompiledRule {
-  return compileValidated(validateRuleDoc(raw), file);
+export function compileRuleDoc(raw: unknown, file: string, options: ValidateOptions = {}): CompiledRule {
+  return compileValidated(validateRuleDoc(raw, options), file);
 }
 
 export function compileValidated(doc: RuleDoc, file: string): CompiledRule {

@@ -73,7 +73,46 @@ interface ValueTest {
   /** Result when the field is absent. */
   missing: boolean;
   test(st: EvalState, slot: number): boolean;
+  /**
+   * For plain case-insensitive string tests: the matcher over the lower-cased value, so a value list
+   * lower-cases the field once and runs the matchers back to back.
+   */
+  onLower?: (lowered: string) => boolean;
   lits: LitSet | null;
+}
+
+/**
+ * OR over value tests of one field (the common value-list case): the field is resolved once, and the
+ * lower-cased value is handed to every plain string matcher in turn.
+ */
+function anyFieldTest(acc: Accessor, vts: readonly ValueTest[]): Pred {
+  if (vts.length === 1) return fieldTest(acc, vts[0]!);
+  const missing = vts.some((v) => v.missing);
+  const lowerFns = vts.filter((v) => v.onLower).map((v) => v.onLower!);
+  const others = vts.filter((v) => !v.onLower);
+  const othersWiden = others.filter((v) => v.widen);
+  const also = acc.also;
+  const check = (st: EvalState, slot: number, rest: readonly ValueTest[]): boolean => {
+    if (lowerFns.length) {
+      const s = st.lower(slot)!;
+      for (let k = 0; k < lowerFns.length; k++) if (lowerFns[k]!(s)) return true;
+    }
+    for (let k = 0; k < rest.length; k++) if (rest[k]!.test(st, slot)) return true;
+    return false;
+  };
+  return (st) => {
+    const p = primarySlot(st, acc);
+    if (p < 0) {
+      if (missing) return true;
+    } else if (check(st, p, others)) {
+      return true;
+    }
+    for (let k = 0; k < also.length; k++) {
+      const a = also[k]!;
+      if (st.str(a) !== undefined && check(st, a, othersWiden)) return true;
+    }
+    return false;
+  };
 }
 
 function fieldTest(acc: Accessor, vt: ValueTest): Pred {
@@ -93,15 +132,20 @@ function fieldTest(acc: Accessor, vt: ValueTest): Pred {
 // ---------------------------------------------------------------------------------------------------
 // Value tests
 
-/** Strict decimal number (no exponent, no hex, at most 15 significant characters). */
+/**
+ * Strict decimal number: optional sign, digits, optional fraction; no exponent, no hex, at most 15
+ * digits (so the double is exact and two different numbers never compare equal).
+ */
 export function decimal(s: string): number | undefined {
-  if (s.length === 0 || s.length > 16) return undefined;
+  if (s.length === 0 || s.length > 17) return undefined;
   let i = s[0] === '-' || s[0] === '+' ? 1 : 0;
   let digits = 0;
   let dot = false;
   for (; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c >= 48 && c <= 57) digits++;
+    if (c >= 48 && c <= 57) {
+      if (++digits > 15) return undefined;
+    }
     else if (c === 46 && !dot && digits > 0 && i < s.length - 1) dot = true;
     else return undefined;
   }
@@ -126,6 +170,7 @@ function stringTest(m: StringMatcher, acc: Accessor, numeric: number | undefined
     widen: true,
     missing: false,
     lits,
+    ...(numeric === undefined && !m.cased ? { onLower: m.test } : {}),
     test: numeric === undefined
       ? (m.cased ? (st, i) => m.test(st.str(i)!) : (st, i) => m.test(st.lower(i)!))
       : (st, i) => {
@@ -235,20 +280,20 @@ function compileEntry(key: string, value: unknown, env: CompileEnv): CompiledSel
   if (values.length === 0) throw new RuleProblem(`'${key}' has an empty value list`, 'invalid');
   // A list of values is an OR; `|all` makes it an AND. Expansions of one value (windash,
   // base64offset) are always an OR among themselves.
-  const perValue: Array<{ test: Pred; lits: LitSet | null }> = values.map((v) => {
+  const groups: ValueTest[][] = values.map((v) => {
     if (v !== null && typeof v === 'object') throw new RuleProblem(`'${key}' has a nested ${Array.isArray(v) ? 'list' : 'map'} value`, 'invalid');
-    const vts = valueTests(spec, key, v, acc, env);
-    const preds = vts.map((vt) => fieldTest(acc, vt));
-    const lits = orSets(vts.map((vt) => vt.lits));
-    if (preds.length === 1) return { test: preds[0]!, lits };
-    return { test: (st: EvalState) => preds.some((p) => p(st)), lits };
+    return valueTests(spec, key, v, acc, env);
   });
-  if (perValue.length === 1) return perValue[0]!;
-  const preds = perValue.map((p) => p.test);
-  if (spec.all) {
-    return { test: (st) => { for (const p of preds) if (!p(st)) return false; return true; }, lits: andSets(perValue.map((p) => p.lits)) };
+  if (!spec.all || groups.length === 1) {
+    const flat = groups.flat();
+    return { test: anyFieldTest(acc, flat), lits: orSets(flat.map((vt) => vt.lits)) };
   }
-  return { test: (st) => { for (const p of preds) if (p(st)) return true; return false; }, lits: orSets(perValue.map((p) => p.lits)) };
+  // `|all`: every value (each with its expansions as an OR) must hold.
+  const preds = groups.map((g) => anyFieldTest(acc, g));
+  return {
+    test: (st) => { for (const p of preds) if (!p(st)) return false; return true; },
+    lits: andSets(groups.map((g) => orSets(g.map((vt) => vt.lits)))),
+  };
 }
 
 function compileMap(map: Record<string, unknown>, env: CompileEnv, where: string): CompiledSelection {

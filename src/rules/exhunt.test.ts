@@ -136,3 +136,8 @@ test('windows path normalisation', () => {
   assert.ok(!isUnderInstall('C:\\Exch\\V15x\\a', '', 'C:\\Exch\\V15'));
   assert.ok(isUnderInstall('C:\\Exch\\V15', '', 'C:\\Exch\\V15\\'));
 });
+
+test('windows path normalisation tolerates unbalanced quotes', () => {
+  assert.equal(normaliseWindowsPath("'C:\\inetpub\\x.aspx"), 'c:\\inetpub\\x.aspx');
+  assert.equal(normaliseWindowsPath(`"'C:\\inetpub\\x.aspx'" `), 'c:\\inetpub\\x.aspx');
+});

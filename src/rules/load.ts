@@ -3,8 +3,11 @@
  * are honoured: `action: global` sets a base merged into each following document, `action: reset`
  * clears it, `action: repeat` re-uses the previous document with overrides.
  */
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, type Tags } from 'yaml';
 import { RuleProblem } from './problem.js';
+
+const keepNumbersAsText = (tags: Tags): Tags =>
+  tags.filter((t) => typeof t === 'string' || (t.tag !== 'tag:yaml.org,2002:int' && t.tag !== 'tag:yaml.org,2002:float'));
 
 export interface LoadedDoc {
   /** 1-based document index within the file, for messages. */
@@ -30,8 +33,10 @@ function merge(base: unknown, over: unknown): unknown {
  */
 export function parseRuleYaml(text: string): LoadedDoc[] {
   // `uniqueKeys` (default) makes duplicate keys an error: in a detection map a duplicate key would
-  // silently drop a condition. The core schema keeps `2021-03-02` and `0x10` strings/numbers as YAML 1.2.
-  const docs = parseAllDocuments(text, { prettyErrors: true, strict: true });
+  // silently drop a condition. The YAML 1.2 core schema is used without its int and float tags, so
+  // `0x17`, `0123`, `1.50` or `1e5` keep their source text (Sigma compares field values as written;
+  // the matcher itself treats decimal strings numerically). `null`, `~`, `true`, `false` stay typed.
+  const docs = parseAllDocuments(text, { prettyErrors: true, strict: true, customTags: keepNumbersAsText });
   const list = Array.isArray(docs) ? docs : [docs];
   const out: LoadedDoc[] = [];
   let global: unknown;

@@ -10,8 +10,14 @@
 /** Lower-cased, `\`-separated, quotes and whitespace trimmed, `.`/`..` resolved, no trailing `\`. */
 export function normaliseWindowsPath(p: string): string {
   let s = p.trim();
-  // Surrounding quotes, possibly nested ('"C:\x"').
-  while (s.length >= 2 && (s[0] === "'" || s[0] === '"') && s[s.length - 1] === s[0]) s = s.slice(1, -1).trim();
+  // Quotes around the path, possibly nested ('"C:\x"') or unbalanced when a log cut the value.
+  // (Index loops, not `/['"\s]+$/`: that regex is quadratic on long inner runs of spaces.)
+  let a = 0;
+  let b = s.length;
+  const junk = (c: string): boolean => c === "'" || c === '"' || c === ' ' || c === '\t';
+  while (a < b && junk(s[a]!)) a++;
+  while (b > a && junk(s[b - 1]!)) b--;
+  s = s.slice(a, b);
   s = s.replace(/\//g, '\\').toLowerCase();
   const unc = s.startsWith('\\\\');
   const parts = s.split('\\');

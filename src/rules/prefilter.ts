@@ -37,6 +37,9 @@ const TYPICAL = [
   '2021-03-02 22:41:07 10.0.0.5 POST /owa/auth.owa - 443 - 203.0.113.24 Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64)+AppleWebKit/537.36+(KHTML,+like+Gecko)+Chrome/89.0.4389.82+Safari/537.36 https://mail.example.com/owa/auth/logon.aspx?replaceCurrent=1&url=https%3a%2f%2fmail.example.com%2fowa%2f 302 0 0 15',
   '2021-03-02 22:41:08 10.0.0.5 GET /ecp/default.aspx - 443 EXAMPLE\\user 203.0.113.24 Microsoft+Office/16.0+(Windows+NT+10.0;+Microsoft+Outlook+16.0.13801;+Pro) - 200 0 0 31',
   '2021-03-02T22:41:09.123Z,a1b2c3d4-0000-0000-0000-000000000000,15,2,792,3,,Ews,true,user@example.com,example.com,,Microsoft Office/16.0,HTTP/1.1,Kerberos,true,POST,,200,200,,10.0.0.5,MX1.example.local,ServerRequest,https://mx1.example.local:444/ews/exchange.asmx,,,,,,',
+  // File inventory records (product: exhunt, category: file): common folders are not selective.
+  'C:\\Windows\\Temp\\tmp5A1F.tmp tmp5A1F.tmp .tmp C:\\Windows\\Temp 4096 2021-03-02T22:41:07.000Z',
+  'C:\\ProgramData\\Microsoft\\Windows\\WER\\Temp\\report.wer C:\\Program Files\\Microsoft\\Exchange Server\\V15\\FrontEnd\\HttpProxy\\owa\\auth\\logon.aspx C:\\inetpub\\wwwroot\\aspnet_client\\system_web\\',
 ].map((s) => s.toLowerCase());
 
 function cost(lit: string): number {

@@ -102,3 +102,30 @@ test('the example in docs/rules.md compiles and behaves as described', async () 
   assert.ok(m);
   assert.equal(renderSummary(rule, r, m), 'OAB reset by NT AUTHORITY\\SYSTEM wrote C:\\inetpub\\wwwroot\\aspnet_client\\system_web\\e.aspx');
 });
+
+test('YAML numbers keep their source text; decimal ones still compare numerically', () => {
+  const text = `title: t
+id: yaml-numbers
+level: low
+logsource: { product: windows, service: security }
+detection:
+  sel:
+    TicketOptions: 0x40810000
+    EventID: 4769
+    Ratio|gte: 1.50
+  condition: sel
+`;
+  const rule = RuleSet.fromSources([{ file: 'n.yml', text }], { strict: true }).rules[0]!;
+  assert.ok(rule.match(rec({ TicketOptions: '0x40810000', EventID: 4769, Ratio: '1.5' })));
+  assert.ok(rule.match(rec({ TicketOptions: '0X40810000', EventID: '04769', Ratio: '2' })));
+  // 0x40810000 is not read as the number 1082195968.
+  assert.equal(rule.match(rec({ TicketOptions: '1082195968', EventID: 4769, Ratio: '2' })), null);
+});
+
+test('level is optional for third-party rules (medium), required for our own', () => {
+  const text = 'title: t\nid: no-level\nlogsource: {product: exchange}\ndetection: {s: {a: b}, condition: s}\n';
+  const lenient = RuleSet.fromSources([{ file: 'l.yml', text }]);
+  assert.deepEqual(lenient.issues, []);
+  assert.equal(lenient.rules[0]!.level, 'medium');
+  assert.throws(() => RuleSet.fromSources([{ file: 'l.yml', text }], { strict: true }), /'level' is required/);
+});

@@ -85,7 +85,7 @@ export class RuleSet {
         const id = peekId(d.doc);
         let rule: CompiledRule;
         try {
-          rule = compileRuleDoc(d.doc, src.file);
+          rule = compileRuleDoc(d.doc, src.file, { strict: options.strict ?? false });
         } catch (e) {
           const issue = issueFrom(e, src.file, id);
           if (docs.length > 1) issue.message += ` (document ${d.index})`;

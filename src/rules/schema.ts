@@ -59,7 +59,15 @@ export function peekId(doc: unknown): string | undefined {
   return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
 }
 
-export function validateRuleDoc(doc: unknown): RuleDoc {
+export interface ValidateOptions {
+  /**
+   * The project's own rules: `level` is required. Sigma makes it optional; third-party rules without
+   * one get `medium`.
+   */
+  strict?: boolean;
+}
+
+export function validateRuleDoc(doc: unknown, options: ValidateOptions = {}): RuleDoc {
   if (!isMap(doc)) throw new RuleProblem('a rule must be a YAML map', 'invalid');
   if (doc.correlation !== undefined) throw new RuleProblem('Sigma correlation rules', 'unsupported');
   if (doc.filter !== undefined && doc.detection === undefined) throw new RuleProblem('Sigma filter (meta) rules', 'unsupported');
@@ -73,8 +81,10 @@ export function validateRuleDoc(doc: unknown): RuleDoc {
   if (!title || !title.trim()) throw new RuleProblem(`'title' is required`, 'invalid');
 
   const lvl = doc.level;
-  if (lvl === undefined || lvl === null) throw new RuleProblem(`'level' is required (one of ${Object.keys(LEVELS).join(', ')})`, 'invalid');
-  const level = typeof lvl === 'string' ? LEVELS[lvl.trim().toLowerCase()] : undefined;
+  if ((lvl === undefined || lvl === null) && options.strict) {
+    throw new RuleProblem(`'level' is required (one of ${Object.keys(LEVELS).join(', ')})`, 'invalid');
+  }
+  const level = lvl === undefined || lvl === null ? 'medium' : typeof lvl === 'string' ? LEVELS[lvl.trim().toLowerCase()] : undefined;
   if (!level) throw new RuleProblem(`'level' is '${String(lvl)}'; expected one of ${Object.keys(LEVELS).join(', ')}`, 'invalid');
 
   const ls = doc.logsource;

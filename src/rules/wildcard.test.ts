@@ -70,3 +70,33 @@ test('worst-case patterns stay fast on long attacker input', () => {
   assert.ok(!m('a?a?a?a?a?a?a?a?a?b', value, 'contains'));
   assert.ok(Date.now() - t0 < 2000);
 });
+
+test('differential: the segment matcher agrees with a reference regex on random patterns', () => {
+  // The reference uses a JS RegExp on tiny inputs only (test oracle; the engine never does this).
+  const toRegex = (tokens: ReturnType<typeof parseWildcards>, mode: MatchMode): RegExp => {
+    const body = tokens.map((t) => (t === STAR ? '[\\s\\S]*' : t === QMARK ? '[\\s\\S]' : t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('');
+    const pre = mode === 'contains' || mode === 'endswith' ? '[\\s\\S]*' : '';
+    const post = mode === 'contains' || mode === 'startswith' ? '[\\s\\S]*' : '';
+    return new RegExp(`^${pre}${body}${post}$`);
+  };
+  let seed = 7;
+  const rnd = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const modes: MatchMode[] = ['equals', 'contains', 'startswith', 'endswith'];
+  let agree = 0;
+  for (let i = 0; i < 3000; i++) {
+    const pattern = Array.from({ length: rnd(7) }, () => 'ab*?\\'[rnd(5)]).join('');
+    const tokens = parseWildcards(pattern);
+    const mode = modes[rnd(4)]!;
+    const w = compileWildcard(tokens, mode, true);
+    const ref = toRegex(tokens, mode);
+    for (let j = 0; j < 8; j++) {
+      const value = Array.from({ length: rnd(8) }, () => 'ab*?\\'[rnd(5)]).join('');
+      assert.equal(w.test(value), ref.test(value), `pattern ${JSON.stringify(pattern)} ${mode} value ${JSON.stringify(value)}`);
+      agree++;
+    }
+  }
+  assert.equal(agree, 24000);
+});

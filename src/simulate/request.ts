@@ -34,6 +34,8 @@ export const IIS_FIELDS =
 export interface Mark {
   kind: IndicatorKind;
   note: string;
+  /** The value to list for the HttpProxy and IIS lines (default: the ServerInfo~ anchor, else the URL stem). */
+  value?: string;
   /** Per log family: false = do not list that line (e.g. a back-end echo that proves nothing). */
   httpProxy?: boolean;
   frontEnd?: boolean;

@@ -52,12 +52,17 @@ async function hashTree(root: string): Promise<string> {
   return h.digest('hex');
 }
 
+const linesCache = new Map<string, string[]>();
+
 /** Lines of a CRLF text file; fails on a bare LF. */
 async function crlfLines(file: string): Promise<string[]> {
+  const cached = linesCache.get(file);
+  if (cached) return cached;
   const text = await readFile(file, 'utf8');
   assert.ok(text.endsWith('\r\n'), `${file} does not end with CRLF`);
   const lines = text.slice(0, -2).split('\r\n');
   for (const l of lines) assert.ok(!l.includes('\n'), `bare LF in ${file}`);
+  linesCache.set(file, lines);
   return lines;
 }
 
@@ -102,7 +107,7 @@ describe('simulate: ground truth', () => {
     assert.deepEqual(t.attackerIps, []);
     for (const i of t.indicators) assert.ok(!ATTACK_KINDS.includes(i.kind), `attack kind ${i.kind} in clean tree`);
     const traps = t.indicators.filter((i) => i.kind === 'benign-trap').map((i) => i.source).sort();
-    assert.deepEqual(traps, ['file', 'oab-generator']);
+    assert.deepEqual(traps, ['file', 'httpproxy', 'iis-frontend', 'oab-generator']);
   });
 
   it('plants every kind of indicator in the proxylogon scenario', () => {
@@ -222,6 +227,58 @@ describe('simulate: log formats', () => {
       }
     }
   });
+});
+
+describe('simulate: consistency with the public Test-ProxyLogon patterns (exchange-facts.md §1a.13)', () => {
+  // Not our detection rules: Microsoft's published patterns, to check that the planted rows have the real shape.
+  for (const name of ['pl1', 'clean'] as const) {
+    it(`finds exactly the planted rows (${name})`, async () => {
+      const { dir, truth } = trees[name];
+      const all = await walk(dir);
+      const found = { ssrf: 0, attempt: 0, scanner: 0, reset: 0, ecp: 0, oabBad: 0, oabOk: 0 };
+      for (const f of all.filter((x) => x.startsWith(HTTPPROXY_DIR + '/'))) {
+        const lines = await crlfLines(join(dir, f));
+        const header = parseCsvLine((lines[4] ?? '').slice(9));
+        const ai = header.indexOf('AnchorMailbox');
+        const si = header.indexOf('HttpStatus');
+        for (const line of lines.slice(5)) {
+          const row = parseCsvLine(line);
+          const a = row[ai] ?? '';
+          if (/^ServerInfo~.*\/.*$/i.test(a)) {
+            if (/^ServerInfo~.*\/autodiscover.*$/i.test(a)) found.attempt++;
+            else if (/^ServerInfo~localhost.*\/.*$/i.test(a)) found.scanner++;
+            else found.ssrf++;
+          }
+          if (f.includes('/Ecp/') && /^ServerInfo~.*\/.*Reset.*VirtualDirectory#$/i.test(a) && row[si] === '200') found.reset++;
+        }
+      }
+      for (const f of all.filter((x) => x.includes('/Logging/ECP/Server/'))) {
+        for (const l of await crlfLines(join(dir, f))) {
+          if (/Set-.+VirtualDirectory.+?(?=Url).+<\w+.*>(.*?)<\/\w+>.+?(?=VirtualDirectory)/i.test(l)) found.ecp++;
+        }
+      }
+      for (const f of all.filter((x) => x.includes('/Logging/OABGeneratorLog/'))) {
+        for (const l of await crlfLines(join(dir, f))) {
+          const m = /Download failed and temporary file (.*?) needs to be removed/i.exec(l);
+          if (!m) continue;
+          if (m[1]!.toLowerCase().startsWith("'c:\\program files\\microsoft\\exchange server\\v15\\clientaccess\\oab")) found.oabOk++;
+          else found.oabBad++;
+        }
+      }
+      const count = (kind: string, source: string): number =>
+        truth.indicators.filter((i) => i.kind === kind && i.source === source).length;
+      assert.deepEqual(found, {
+        ssrf: count('ssrf', 'httpproxy') + count('oab-reset', 'httpproxy'),
+        attempt: count('ssrf-attempt', 'httpproxy'),
+        scanner: count('scanner', 'httpproxy'),
+        reset: count('oab-reset', 'httpproxy'),
+        ecp: count('ecp-set-vdir', 'ecp-server'),
+        oabBad: count('oab-write', 'oab-generator'),
+        oabOk: 1,
+      });
+      if (name === 'pl1') assert.ok(found.ssrf > 0 && found.reset === 1 && found.ecp === 1 && found.oabBad === 1);
+    });
+  }
 });
 
 describe('simulate: retention and build history', () => {

@@ -10,7 +10,7 @@ import {
 import { staticFiles, V15 } from './static-files.js';
 import { benignHour, type HttpErrLine, type OabLine } from './traffic.js';
 import type { EvidenceSource, LogSpan, PlantedIndicator, SimulationTruth } from './truth.js';
-import { CU19, CU19_MAR21SU, headerVersion, makeWorld, type Build, type World } from './world.js';
+import { CU19, CU19_MAR21SU, headerVersion, makeWorld, type Build } from './world.js';
 
 export type Scenario = 'clean' | 'proxylogon';
 export const SCENARIOS: readonly Scenario[] = ['clean', 'proxylogon'];
@@ -106,14 +106,14 @@ export async function simulate(options: SimulateOptions): Promise<SimulationTrut
   const host = world.host;
 
   // Build history: CU19 installed a week before the period, then maybe the March 2021 SU.
-  const cuInstalled = start - 7 * DAY + 15 * HOUR;
+  const cuInstalled = start - 7 * DAY + 15 * HOUR + rng.int(HOUR);
   let suDay: number | undefined;
   if (options.suDate !== null) {
     const wanted = options.suDate !== undefined ? dayStart(parseDate(options.suDate)) : dayStart(parseDate(d.su));
     if (wanted > start && wanted < end - DAY) suDay = wanted;
     else if (options.suDate === undefined && days >= 5) suDay = start + Math.round(days * 0.8) * DAY;
   }
-  const suStart = suDay !== undefined ? suDay + 17 * HOUR + rng.range(20, 50) * MINUTE : undefined;
+  const suStart = suDay !== undefined ? suDay + 17 * HOUR + rng.range(20, 50) * MINUTE + rng.int(MINUTE) : undefined;
   const suEnd = suStart !== undefined ? suStart + rng.range(70, 95) * MINUTE : undefined;
   const buildAt = (t: number): Build => (suStart !== undefined && t >= suStart ? CU19_MAR21SU : CU19);
 
@@ -156,7 +156,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationTrut
     indicators.push({ kind, source, file, ...(line !== undefined ? { line } : {}), time: iso(t), value, ...(ip ? { ip } : {}), note: text });
   };
 
-  const openLog = async (family: FamilyName, rel: string, key: string, t: number, header: string[]): Promise<OpenLog> => {
+  const openLog = async (rel: string, key: string, t: number, header: string[]): Promise<OpenLog> => {
     await ensureDir(dirname(rel));
     const w = await LineWriter.create(join(out, rel));
     for (const h of header) await w.line(h);
@@ -197,13 +197,13 @@ export async function simulate(options: SimulateOptions): Promise<SimulationTrut
     let log: OpenLog;
     if (which === 'fe' || which === 'be') {
       const folder = which === 'fe' ? FOLDERS.iisFrontEnd : FOLDERS.iisBackEnd;
-      log = await openLog(dailyFamily[which], `${folder}/u_ex${key.slice(2)}.log`, key, t, iisHeader(t));
+      log = await openLog(`${folder}/u_ex${key.slice(2)}.log`, key, t, iisHeader(t));
     } else if (which === 'ecp') {
-      log = await openLog('ecpServer', `${FOLDERS.ecpServer}/ECPServer${key}-1.LOG`, key, t,
+      log = await openLog(`${FOLDERS.ecpServer}/ECPServer${key}-1.LOG`, key, t,
         exchangeHeader('15.0.0.0', 'ECP Server Log', t, 'TimeStamp,ServerName,EventId,EventData'));
     } else {
       // The OABGenerator log format is not public (no real line was ever published): this header is a guess.
-      log = await openLog('oabGenerator', `${FOLDERS.oabGenerator}/OABGeneratorLog_${key}-1.LOG`, key, t,
+      log = await openLog(`${FOLDERS.oabGenerator}/OABGeneratorLog_${key}-1.LOG`, key, t,
         exchangeHeader(headerVersion(buildAt(t)), 'OABGenerator Log', t, 'DateTime,ServerName,ProcessId,ThreadId,Level,Message'));
     }
     daily[which] = log;
@@ -220,28 +220,35 @@ export async function simulate(options: SimulateOptions): Promise<SimulationTrut
   const oabPid = (t: number): number => (buildAt(t) === CU19 ? 6212 : 9480);
 
   const inFlight = new Set<Promise<void>>();
+  let failure: { error: unknown } | undefined;
   const track = async (p: Promise<void>): Promise<void> => {
-    const q = p.finally(() => inFlight.delete(q));
+    const q: Promise<void> = p
+      .catch((error: unknown) => {
+        failure ??= { error };
+      })
+      .finally(() => inFlight.delete(q));
     inFlight.add(q);
     if (inFlight.size >= 24) await Promise.race(inFlight);
+    if (failure) throw failure.error;
   };
   const writeHttpProxyFile = async (proto: Protocol, h: number, list: Req[]): Promise<void> => {
     const first = list[0] as Req;
     const rel = `${FOLDERS.httpProxy}/${proto}/HttpProxy_${ymdh(h)}-1.LOG`;
-    const log = await openLog('httpProxy', rel, rel, first.t,
+    const log = await openLog(rel, rel, first.t,
       exchangeHeader(headerVersion(buildAt(first.t)), 'HttpProxy Logs', first.t, HTTPPROXY_FIELDS.join(',')));
     for (const r of list) {
       const n = await log.w.line(httpProxyLine(r, buildAt(r.t), host));
       fam.httpProxy.seen(r.t);
       log.lastT = r.t;
       if (r.mark && r.mark.httpProxy !== false) {
-        note(r.mark.kind, 'httpproxy', rel, n, r.t, r.anchor.startsWith('ServerInfo~') ? r.anchor : r.stem, r.mark.note, r.ip);
+        note(r.mark.kind, 'httpproxy', rel, n, r.t, r.mark.value ?? (r.anchor.startsWith('ServerInfo~') ? r.anchor : r.stem), r.mark.note, r.ip);
       }
     }
     await closeLog('httpProxy', log);
   };
 
   let dayCount = 0;
+  let lobMarked = false;
   for (let h = start; h < end; h += HOUR) {
     const hr = Rng.derive(seed, `h${h}`);
     const traffic = benignHour(trafficOpts, h, hr);
@@ -257,6 +264,17 @@ export async function simulate(options: SimulateOptions): Promise<SimulationTrut
       }
     }
     if (planned) reqs.sort((a, b) => a.t - b.t);
+    if (!lobMarked && h >= retentionStart) {
+      // The first request of the line-of-business EWS client: a legitimate ExchangeServicesClient user agent.
+      const lob = reqs.find((r) => r.ua === world.service.ua);
+      if (lob) {
+        lob.mark = {
+          kind: 'benign-trap', value: world.service.ua, backEnd: false,
+          note: 'legitimate EWS Managed API client (ExchangeServicesClient/15.x user agent, authenticated service account)',
+        };
+        lobMarked = true;
+      }
+    }
 
     // HttpProxy: one file per protocol with traffic in this hour.
     if (h >= retentionStart) {
@@ -283,7 +301,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationTrut
       const n = await fe.w.line(iisFrontEndLine(r));
       fe.lastT = r.t;
       fam.iisFrontEnd.seen(r.t);
-      if (r.mark && r.mark.frontEnd !== false) note(r.mark.kind, 'iis-frontend', fe.rel, n, r.t, r.stem, r.mark.note, r.ip);
+      if (r.mark && r.mark.frontEnd !== false) note(r.mark.kind, 'iis-frontend', fe.rel, n, r.t, r.mark.value ?? r.stem, r.mark.note, r.ip);
       if (r.beStatus !== null && r.proto !== null) {
         const be = await dailyLog('be', r.t);
         await maybeRestart(be, r.t);
@@ -325,7 +343,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationTrut
     for (const e of errs) {
       if (suStart !== undefined && suEnd !== undefined && e.t >= suStart && e.t < suEnd) continue;
       if (!httpErrLog) {
-        httpErrLog = await openLog('httpErr', `${FOLDERS.httpErr}/httperr1.log`, 'httperr', e.t, [
+        httpErrLog = await openLog(`${FOLDERS.httpErr}/httperr1.log`, 'httperr', e.t, [
           '#Software: Microsoft HTTP API 2.0',
           '#Version: 1.0',
           `#Date: ${iisDateTime(e.t)}`,
@@ -344,6 +362,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationTrut
     if ((h + HOUR) % DAY === 0) options.onProgress?.({ day: ++dayCount, days });
   }
   await Promise.all(inFlight);
+  if (failure) throw failure.error;
   for (const k of ['fe', 'be', 'ecp', 'oab'] as const) await closeLog(dailyFamily[k], daily[k]);
   await closeLog('httpErr', httpErrLog);
 
@@ -464,4 +483,3 @@ function ecpLine(ev: EcpEvent, server: string, build: Build, rng: Rng): { text: 
   return { text, markValue: v };
 }
 
-export type { World };

@@ -76,7 +76,7 @@ export function staticFiles(input: StaticInput): { files: StaticFile[]; emptyDir
   add(`${V15}/FrontEnd/HttpProxy/OAB/web.config`, webConfig('OAB'), cuInstalled);
 
   const oabDir = `${V15}/ClientAccess/OAB/${h.oabGuid}`;
-  const oabTime = periodEnd - rng.range(1, 7) * 3_600_000;
+  const oabTime = periodEnd - rng.range(1, 7) * 3_600_000 - rng.int(3_600_000);
   const dataFiles: string[] = [];
   for (let i = 1; i <= 3; i++) {
     const name = `${rng.guid()}-data-${i}.lzx`;
@@ -96,20 +96,20 @@ export function staticFiles(input: StaticInput): { files: StaticFile[]; emptyDir
   add('ProgramData/Northwind Backup/Agent/config.zip', zipOne('agent.xml', crlf([
     '<?xml version="1.0"?>',
     `<agent server="${h.fqdn}" vault="bk01.${h.domain}" schedule="daily 01:30" retention="14" />`,
-  ])), periodEnd - rng.range(2, 20) * 86_400_000 - rng.range(3600, 80_000) * 1000, { note: 'backup agent configuration archive in ProgramData (benign)' });
+  ])), periodEnd - rng.range(2, 20) * 86_400_000 - rng.int(86_400_000) - rng.range(3600, 80_000) * 1000, { note: 'backup agent configuration archive in ProgramData (benign)' });
   add('ProgramData/Microsoft/Windows Defender/Support/MPLog-20201101-101010.log', crlf([
     `${new Date(periodEnd - 5 * 86_400_000).toISOString()} ProductName: Microsoft Defender Antivirus`,
     `${new Date(periodEnd - 5 * 86_400_000).toISOString()} Engine version: 1.1.17800.5`,
-  ]), periodEnd - 5 * 86_400_000);
+  ]), periodEnd - 5 * 86_400_000 + rng.int(86_400_000));
 
   add('Windows/Temp/MpCmdRun.log', crlf([
     '-------------------------------------------------------------------------------------',
     'MpCmdRun: Command Line: "C:\\Program Files\\Windows Defender\\MpCmdRun.exe" SignatureUpdate -MMPC',
     'Start Time: \u200eMon \u200eMar \u200e01 \u200e2021 06:02:11',
     'MpCmdRun: End Time: \u200eMon \u200eMar \u200e01 \u200e2021 06:02:40',
-  ]), periodEnd - rng.range(1, 3) * 86_400_000);
+  ]), periodEnd - rng.range(1, 3) * 86_400_000 - rng.int(86_400_000));
   for (let i = 0; i < 3; i++) {
-    add(`Windows/Temp/tmp${rng.hex(4).toUpperCase()}.tmp`, rng.bytes(rng.range(100, 900)), periodEnd - rng.range(1, 40) * 86_400_000);
+    add(`Windows/Temp/tmp${rng.hex(4).toUpperCase()}.tmp`, rng.bytes(rng.range(100, 900)), periodEnd - rng.range(1, 40) * 86_400_000 - rng.int(86_400_000));
   }
   add('ExchangeSetupLogs/ExchangeSetup.log', crlf([
     `[${new Date(cuInstalled - 3_600_000).toISOString()}] [0] Starting Microsoft Exchange Server 2016 Setup`,

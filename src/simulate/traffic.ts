@@ -47,12 +47,11 @@ const OWA_PROBE_UA = 'Mozilla/4.0 (compatible; MSIE 9.0; Windows NT 6.1; MSEXCHM
 const ECP_PROBE_UA = 'Mozilla/4.0 (compatible; MSIE 9.0; Windows NT 6.1; MSEXCHMON; ACTIVEMONITORING; ECPCTP)';
 
 /**
- * Volume at scale 1 (kept small so tests can build trees often): a probe tick every PROBE_MINUTES touching two
- * protocols in turn, and SESSIONS_PER_PEAK_HOUR user sessions in a weekday office hour. `scale` multiplies both
- * (scale 30 gives a probe tick every 4 minutes, as managed availability does on a real server).
+ * Volume at scale 1 (kept small so tests can build trees often): probes every PROBE_MINUTES in one protocol every
+ * other hour, and SESSIONS_PER_PEAK_HOUR user sessions in a weekday office hour. `scale` multiplies both.
  */
-const PROBE_MINUTES = 120;
-const SESSIONS_PER_PEAK_HOUR = 3.5;
+const PROBE_MINUTES = 20;
+const SESSIONS_PER_PEAK_HOUR = 3;
 
 /** Relative load by hour of day (UTC; the organisation works ~07–17 UTC) and weekday. */
 export function loadFactor(t: number): number {
@@ -81,14 +80,16 @@ export function benignHour(opts: TrafficOptions, hourStart: number, rng: Rng): H
     if (r.t >= hourStart && r.t < end) out.reqs.push(r);
   };
 
-  // Managed-availability probes from the server itself, every few minutes across protocols.
-  const probeEvery = Math.max(2, Math.round(PROBE_MINUTES / scale)) * MINUTE;
-  const perTick = 2;
-  for (let tick = hourStart + rng.int(probeEvery); tick < end; tick += probeEvery) {
-    const start = Math.floor(tick / probeEvery);
-    for (let j = 0; j < perTick; j++) {
-      const proto = PROTOCOLS[(start * perTick + j) % PROTOCOLS.length] as Protocol;
-      push(probe(opts, proto, tick + rng.int(20_000), rng));
+  // Managed-availability probes from the server itself, every few minutes. At scale 1 only one protocol is probed
+  // in every other hour (so the default tree stays small); scale 10 probes every protocol every 2 minutes.
+  const hourIndex = Math.floor(hourStart / HOUR);
+  const everyHours = Math.max(1, Math.round(2 / scale));
+  if (hourIndex % everyHours === 0) {
+    const perHour = Math.min(PROTOCOLS.length, Math.max(1, Math.round(scale)));
+    const spacing = Math.max(2, Math.round(PROBE_MINUTES / scale)) * MINUTE;
+    for (let j = 0; j < perHour; j++) {
+      const proto = PROTOCOLS[(Math.floor(hourIndex / everyHours) * perHour + j) % PROTOCOLS.length] as Protocol;
+      for (let tick = hourStart + rng.int(spacing); tick < end; tick += spacing) push(probe(opts, proto, tick + rng.int(20_000), rng));
     }
   }
 
@@ -117,10 +118,10 @@ export function benignHour(opts: TrafficOptions, hourStart: number, rng: Rng): H
     if (rng.chance(0.12)) adminEcp(opts, hourStart + rng.int(HOUR - 5 * MINUTE), rng).forEach(push);
     if (rng.chance(0.06)) adminShell(opts, hourStart + rng.int(HOUR - 2 * MINUTE), rng).forEach(push);
   }
-  if (rng.chance(0.08 * scale)) push(calendar(opts, hourStart + rng.int(HOUR), rng));
+  if (rng.chance(0.04 * scale)) push(calendar(opts, hourStart + rng.int(HOUR), rng));
 
   // Internet background noise: crawlers and scanners that are not exploits.
-  const noise = rng.poisson(0.25 * scale);
+  const noise = rng.poisson(0.15 * scale);
   for (let i = 0; i < noise; i++) push(internetNoise(opts, hourStart + rng.int(HOUR), rng));
 
   // OAB generation every 8 hours.
@@ -225,7 +226,7 @@ function probe(opts: TrafficOptions, proto: Protocol, t: number, rng: Rng): Req 
   }
 }
 
-function userBase(opts: TrafficOptions, u: User, t: number, rng: Rng, remote: boolean) {
+function userBase(opts: TrafficOptions, u: User, t: number, remote: boolean) {
   const { world } = opts;
   const db = world.host.databases[u.db]!;
   return {
@@ -244,7 +245,7 @@ function userBase(opts: TrafficOptions, u: User, t: number, rng: Rng, remote: bo
 
 function outlook(opts: TrafficOptions, u: User, t0: number, rng: Rng): Req[] {
   const remote = rng.chance(0.2);
-  const b = userBase(opts, u, t0, rng, remote);
+  const b = userBase(opts, u, t0, remote);
   const out: Req[] = [];
   let t = t0;
   const ci = rng.guid();
@@ -293,7 +294,7 @@ function outlook(opts: TrafficOptions, u: User, t0: number, rng: Rng): Req[] {
 
 function mobile(opts: TrafficOptions, u: User, t0: number, rng: Rng): Req[] {
   const m = u.mobile!;
-  const b = userBase(opts, u, t0, rng, true);
+  const b = userBase(opts, u, t0, true);
   const ping = rng.chance(0.6);
   const cmd = ping ? 'Ping' : rng.pick(['Sync', 'Sync', 'FolderSync', 'ItemOperations', 'SendMail', 'GetItemEstimate']);
   const dur = ping ? rng.range(60_000, 900_000) : rng.lognormal(120, 0.9, 30_000) + 1;
@@ -316,7 +317,7 @@ const OWA_ACTIONS = ['GetItem', 'FindItem', 'FindConversation', 'GetConversation
 function owa(opts: TrafficOptions, u: User, t0: number, rng: Rng): Req[] {
   const { world } = opts;
   const remote = rng.chance(0.6);
-  const b = userBase(opts, u, t0, rng, remote);
+  const b = userBase(opts, u, t0, remote);
   const out: Req[] = [];
   const clientId = rng.hex(32).toUpperCase();
   let t = t0;
@@ -362,7 +363,7 @@ function owa(opts: TrafficOptions, u: User, t0: number, rng: Rng): Req[] {
 }
 
 function rpcHttp(opts: TrafficOptions, u: User, t0: number, rng: Rng): Req[] {
-  const b = userBase(opts, u, t0, rng, false);
+  const b = userBase(opts, u, t0, false);
   const common = {
     ...b, proto: 'RpcHttp' as const, stem: '/rpc/rpcproxy.dll', ua: 'MSRPC', authType: 'NTLM',
     query: `?${opts.world.host.fqdn}:6001`, routingHint: 'RpcHttpProxyRequest', anchor: `Sid~${u.sid}`,
@@ -401,7 +402,7 @@ function calendar(opts: TrafficOptions, t: number, rng: Rng): Req {
 function adminEcp(opts: TrafficOptions, t0: number, rng: Rng): Req[] {
   const { world } = opts;
   const a = world.admin;
-  const b = { ...userBase(opts, a, t0, rng, false), ip: a.desktopIp, authType: 'FBA' };
+  const b = { ...userBase(opts, a, t0, false), ip: a.desktopIp, authType: 'FBA' };
   const canary = rng.alnum(64, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_');
   const out: Req[] = [];
   let t = t0;

@@ -51,6 +51,8 @@ interface TElem {
   k: 5;
   name: string;
   attrs: TAttr[];
+  /** The attributes, when none has a substitution (shared by every instance). */
+  sattrs: XmlAttr[] | null;
   children: TNode[];
 }
 interface TAttr {
@@ -349,7 +351,7 @@ export class ChunkDecoder {
     if (type === 0x01) {
       const cnt = this.u16();
       this.need(cnt * 2);
-      const s = this.buf.toString('utf16le', this.pos, this.pos + cnt * 2);
+      const s = utf16(this.buf, this.pos, this.pos + cnt * 2);
       this.pos += cnt * 2;
       return s;
     }
@@ -416,13 +418,17 @@ export class ChunkDecoder {
         }
       }
     }
-    if (dynamic) return { k: 5, name, attrs: tattrs, children };
-    const attrs: XmlAttr[] = [];
-    for (const a of tattrs) {
-      if (a.parts.length === 0) attrs.push({ name: a.name, value: '' });
-      else if (a.parts.length === 1) attrs.push({ name: a.name, value: a.parts[0] as string });
-      else attrs.push({ name: a.name, value: (a.parts as string[]).join('') });
+    let attrs: XmlAttr[] | null = null;
+    if (!tattrs.some((a) => a.parts.some((x) => typeof x !== 'string'))) {
+      attrs = tattrs.length === 0 ? NO_ATTRS : [];
+      for (const a of tattrs) {
+        if (a.parts.length === 0) attrs.push({ name: a.name, value: '' });
+        else if (a.parts.length === 1) attrs.push({ name: a.name, value: a.parts[0] as string });
+        else attrs.push({ name: a.name, value: (a.parts as string[]).join('') });
+      }
     }
+    if (dynamic) return { k: 5, name, attrs: tattrs, sattrs: attrs, children };
+    attrs ??= [];
     let n = 1;
     for (const c of children) if (typeof c === 'object' && !Array.isArray(c) && c.k === 1) n += c.n ?? 1;
     return { k: 1, name, attrs, children: children as XmlNode[], n };
@@ -556,8 +562,8 @@ export class ChunkDecoder {
 
   private instElement(te: TElem, values: SubValue[]): XmlElement {
     this.spend(1);
-    const attrs: XmlAttr[] = te.attrs.length === 0 ? NO_ATTRS : [];
-    for (const a of te.attrs) {
+    const attrs: XmlAttr[] = te.sattrs ?? [];
+    if (te.sattrs === null) for (const a of te.attrs) {
       const parts = a.parts;
       if (parts.length === 1) {
         const p = parts[0]!;
@@ -604,7 +610,7 @@ export class ChunkDecoder {
       case 0x01: {
         let e = pos + (size & ~1);
         while (e >= pos + 2 && buf[e - 1] === 0 && buf[e - 2] === 0) e -= 2;
-        return buf.toString('utf16le', pos, e);
+        return utf16(buf, pos, e);
       }
       case 0x02: {
         let e = pos + size;
@@ -641,8 +647,8 @@ export class ChunkDecoder {
       case 0x0f:
         return size >= 16 ? guid(buf, pos) : this.short(pos, size);
       case 0x10:
-        if (size === 8) return '0x' + hex64(buf.readUInt32LE(pos), buf.readUInt32LE(pos + 4)).slice(2).padStart(16, '0');
-        if (size === 4) return '0x' + buf.readUInt32LE(pos).toString(16).padStart(8, '0');
+        if (size === 8) return int64(buf, pos, false);
+        if (size === 4) return buf.readUInt32LE(pos);
         return this.short(pos, size);
       case 0x11:
         return size >= 8 ? filetimeRust(buf.readUInt32LE(pos), buf.readUInt32LE(pos + 4)) : this.short(pos, size);
@@ -751,6 +757,15 @@ export class ChunkDecoder {
 }
 
 // -------------------------------------------------------------------- value helpers
+
+/** UTF-16LE decode; short strings by hand (cheaper than a native call), long ones natively. */
+function utf16(buf: Buffer, start: number, end: number): string {
+  const len = end - start;
+  if (len > 40) return buf.toString('utf16le', start, end);
+  let s = '';
+  for (let i = start; i + 1 < end; i += 2) s += String.fromCharCode(buf[i]! | (buf[i + 1]! << 8));
+  return s;
+}
 
 export function scalarText(v: EvtxScalar | EvtxScalar[]): string {
   if (typeof v === 'string') return v;

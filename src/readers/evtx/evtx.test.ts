@@ -109,7 +109,7 @@ const TYPES_XML = `<?xml version="1.0" encoding="utf-8"?>
     <Data Name="BoolF">false</Data>
     <Data Name="Bin">DEADBEEF00</Data>
     <Data Name="Guid">{54849625-5478-4994-A5BA-3E3B0328C30D}</Data>
-    <Data Name="SizeT">0x0000000000001234</Data>
+    <Data Name="SizeT">4660</Data>
     <Data Name="FileTime">2021-03-02T22:41:05.123456700Z</Data>
     <Data Name="SysTime">2021-03-02T22:41:05.123Z</Data>
     <Data Name="Sid">S-1-5-21-1-2-3-500</Data>
@@ -469,4 +469,67 @@ test('worker-thread parallel mode gives the same records, in order, as one threa
   const s3 = await parseEvtxFileParallel(path, { workers: 2, render: 'xml', onText: (t) => (text += t) });
   assert.equal(s3.records, s1.records);
   assert.equal((text.match(/<\?xml /g) ?? []).length, s1.records);
+});
+
+test('random and zero-filled files: errors, no crash; memory stays bounded on a large file', async () => {
+  const rand = rng(99);
+  const random = Buffer.alloc(4096 + 20 * 65536);
+  for (let i = 0; i < random.length; i++) random[i] = Math.floor(rand() * 256);
+  const hdr = sampleFile(1).subarray(0, 4096);
+  hdr.copy(random, 0);
+  const s1 = await parseEvtxFile(tmpFile(random));
+  assert.equal(s1.records, 0);
+  assert.equal(s1.errors.length, 20);
+  // Random data with chunk signatures and plausible free-space offsets.
+  for (let c = 0; c < 20; c++) {
+    random.write('ElfChnk\0', 4096 + c * 65536, 'latin1');
+    random.writeUInt32LE(512 + Math.floor(rand() * 65000), 4096 + c * 65536 + 48);
+    random.writeUInt32LE(0x2a2a, 4096 + c * 65536 + 512);
+  }
+  const s2 = await parseEvtxFile(tmpFile(random));
+  assert.ok(s2.errors.length >= 1);
+  const zero = Buffer.concat([hdr, Buffer.alloc(10 * 65536)]);
+  const s3 = await parseEvtxFile(tmpFile(zero));
+  assert.equal(s3.records, 0);
+  assert.equal(s3.errors.length, 0);
+  assert.equal(s3.chunks, 0);
+  // ~26 MB file: heap growth stays far below the file size.
+  const chunk = chunkOf(sampleFile(120));
+  const big = tmpFile(buildFile(Array.from({ length: 400 }, () => chunk), { chunkCount: 400 }));
+  global.gc?.();
+  const base = process.memoryUsage().heapUsed;
+  let peak = 0;
+  const s4 = await parseEvtxFile(big, {
+    onChunkDone: () => {
+      peak = Math.max(peak, process.memoryUsage().heapUsed - base);
+    },
+  });
+  assert.equal(s4.records, 400 * 120);
+  assert.ok(peak < 64 * 1024 * 1024, `heap grew by ${peak} bytes`);
+});
+
+test('field names from the file cannot touch object prototypes', () => {
+  const c = new ChunkBuilder();
+  c.record(1, filetime(T0), (w) => {
+    w.fragmentHeader();
+    w.template(
+      systemTemplate(['__proto__', 'constructor', 'toString', '__proto__']),
+      systemValues(
+        { provider: 'P', eventId: 1, level: 4, time: filetime(T0), recordId: 1, channel: 'C', computer: 'H' },
+        [V.str('polluted'), V.str('c'), V.str('t'), V.str('again')],
+      ),
+    );
+    w.eof();
+  });
+  const rec = parseChunk(c.finish(), 0).records[0]!;
+  assert.equal(Object.getPrototypeOf(rec.data), Object.prototype);
+  assert.equal(Object.getOwnPropertyDescriptor(rec.data, '__proto__')?.value, 'polluted');
+  assert.equal(rec.data['constructor'], 'c');
+  assert.equal(Object.getOwnPropertyDescriptor(rec.data, '__proto___1')?.value, 'again');
+  const json = renderJson(rec) as { Event: { EventData: Record<string, unknown> } };
+  assert.equal(Object.getPrototypeOf(json.Event.EventData), Object.prototype);
+  assert.equal(Object.getOwnPropertyDescriptor(json.Event.EventData, '__proto__')?.value, 'polluted');
+  assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
+  assert.equal(toEventRecord(rec).get('__PROTO__'), 'polluted');
+  assert.match(recordToJsonLine(rec), /"__proto__":"polluted"/);
 });

@@ -9,5 +9,5 @@ export { renderJson, renderXml } from './render.js';
 export type { JsonValue } from './render.js';
 export { EvtxEventRecord, toEventRecord } from './event-record.js';
 export { recordToJsonLine } from './output.js';
-export { parseEvtxFileParallel } from './parallel.js';
+export { EvtxWorkerPool, parseEvtxFileParallel, sharedWorkerPool } from './parallel.js';
 export type { ParallelOptions } from './parallel.js';

@@ -54,6 +54,12 @@ export interface EvtxRecord {
   extra?: XmlNode[];
 }
 
+/** Set an own property even for names like `__proto__` (field names come from the file). */
+export function setOwn<T>(o: Record<string, T>, k: string, v: T): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
+
 function isElem(n: XmlNode): n is XmlElement {
   return typeof n === 'object' && !Array.isArray(n) && n.k === 1;
 }
@@ -240,11 +246,11 @@ function eventData(rec: EvtxRecord, ed: XmlElement): void {
       rec.unnamedData.push(text);
     } else {
       const key = scalarText(name);
-      if (key in rec.data) {
+      if (Object.hasOwn(rec.data, key)) {
         let i = 1;
-        while (`${key}_${i}` in rec.data) i++;
-        rec.data[`${key}_${i}`] = v;
-      } else rec.data[key] = v;
+        while (Object.hasOwn(rec.data, `${key}_${i}`)) i++;
+        setOwn(rec.data, `${key}_${i}`, v);
+      } else setOwn(rec.data, key, v);
     }
     rec.values.push(text);
   }
@@ -256,7 +262,7 @@ function userData(rec: EvtxRecord, e: XmlElement, depth: number): void {
     if (!isElem(c)) continue;
     for (const a of c.attrs) {
       if (a.name === 'xmlns' || a.name.startsWith('xmlns:') || (c.name === 'Data' && a.name === 'Name')) continue;
-      if (!(a.name in rec.data)) rec.data[a.name] = a.value;
+      if (!Object.hasOwn(rec.data, a.name)) setOwn(rec.data, a.name, a.value);
       rec.values.push(scalarText(a.value));
     }
     const hasElemChild = c.children.some(isElem);
@@ -267,7 +273,7 @@ function userData(rec: EvtxRecord, e: XmlElement, depth: number): void {
     if (depth === 0 && c.children.length === 0) continue; // empty wrapper element
     const v = elementText(c);
     const key = c.name === 'Data' && attr(c, 'Name') !== null ? scalarText(attr(c, 'Name')!) : c.name;
-    if (!(key in rec.data)) rec.data[key] = v;
+    if (!Object.hasOwn(rec.data, key)) setOwn(rec.data, key, v);
     rec.values.push(v === null ? '' : scalarText(v));
   }
 }

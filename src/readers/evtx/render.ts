@@ -8,7 +8,7 @@
  */
 import type { EvtxScalar, XmlElement, XmlNode } from './binxml.js';
 import { MAX_DEPTH } from './binxml.js';
-import type { EvtxRecord } from './record.js';
+import { setOwn, type EvtxRecord } from './record.js';
 
 const NEEDS_TEXT_ESC = /[&<>]/;
 const NEEDS_ATTR_ESC = /[&<>"]/;
@@ -105,7 +105,7 @@ function jsonElem(e: XmlElement, depth: number): JsonValue {
   const o: { [k: string]: JsonValue } = {};
   if (e.attrs.length > 0) {
     const a: { [k: string]: JsonValue } = {};
-    for (const x of e.attrs) a[x.name] = jsonScalar(x.value);
+    for (const x of e.attrs) setOwn(a, x.name, jsonScalar(x.value));
     o['#attributes'] = a;
   }
   let unnamed: JsonValue[] | null = null;
@@ -135,11 +135,11 @@ function dataValue(e: XmlElement): JsonValue {
 }
 
 function put(o: { [k: string]: JsonValue }, k: string, v: JsonValue): void {
-  if (!(k in o)) {
-    o[k] = v;
+  if (!Object.hasOwn(o, k)) {
+    setOwn(o, k, v);
     return;
   }
   let i = 1;
-  while (`${k}_${i}` in o) i++;
-  o[`${k}_${i}`] = v;
+  while (Object.hasOwn(o, `${k}_${i}`)) i++;
+  setOwn(o, `${k}_${i}`, v);
 }

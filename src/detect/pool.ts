@@ -1,0 +1,133 @@
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { FindingCollector, type ExportedGroup } from './collector.js';
+import { huntFile, type FileJob, type FileResult, type HuntOptions } from './hunt.js';
+import type { RulePack } from './rule-pack.js';
+import { logsourceFor } from './source-fields.js';
+import type { CompiledRule } from '../rules/types.js';
+
+export interface PoolOptions {
+  /** Worker threads; 0 or 1 runs in this thread. Default: the machine's cores, at most 8. */
+  workers?: number;
+}
+
+export function defaultWorkers(): number {
+  return Math.max(1, Math.min(8, availableParallelism()));
+}
+
+/**
+ * Spreads log files over worker threads. Each worker compiles the same rule pack and collects its own
+ * findings; results are merged at the end. With one worker everything runs in this thread (no copying).
+ */
+export class HuntPool {
+  private readonly workers: Worker[] = [];
+  private readonly pending = new Map<number, (r: FileResult) => void>();
+  private readonly idle: Worker[] = [];
+  private readonly queue: Array<{ job: FileJob; resolve: (r: FileResult) => void }> = [];
+  private readonly local: { collector: FindingCollector; rulesFor: (kind: string) => readonly CompiledRule[] } | undefined;
+  private failure: Error | undefined;
+
+  constructor(
+    private readonly pack: RulePack,
+    private readonly options: HuntOptions,
+    opts: PoolOptions = {},
+  ) {
+    const n = opts.workers ?? defaultWorkers();
+    if (n <= 1) {
+      const byKind = new Map<string, readonly CompiledRule[]>();
+      this.local = {
+        collector: new FindingCollector(),
+        rulesFor: (kind) => {
+          let r = byKind.get(kind);
+          if (!r) byKind.set(kind, (r = pack.forLogsource(logsourceFor(kind))));
+          return r;
+        },
+      };
+      return;
+    }
+    for (let i = 0; i < n; i++) {
+      const w = new Worker(new URL('./hunt-worker.js', import.meta.url), { workerData: { sources: pack.sources, options } });
+      w.on('message', (m: { type: string; id?: number; result?: FileResult }) => {
+        if (m.type !== 'done' || m.id === undefined) return;
+        const resolve = this.pending.get(m.id);
+        this.pending.delete(m.id);
+        resolve?.(m.result!);
+        this.release(w);
+      });
+      w.on('error', (err) => {
+        // A worker dying is a bug (readers never throw on content): fail the scan loudly.
+        this.failure = err;
+        for (const r of this.pending.values()) r({ error: `worker failed: ${err.message}` });
+        this.pending.clear();
+      });
+      this.workers.push(w);
+      this.idle.push(w);
+    }
+  }
+
+  get size(): number {
+    return this.local ? 1 : this.workers.length;
+  }
+
+  private localChain: Promise<unknown> = Promise.resolve();
+
+  run(job: FileJob): Promise<FileResult> {
+    if (this.local) {
+      // One file at a time: bounded open files and buffers, like a worker.
+      const local = this.local;
+      const next = this.localChain.then(() => huntFile(job, local.rulesFor(job.kind), this.options, local.collector));
+      this.localChain = next.catch(() => undefined);
+      return next;
+    }
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve) => {
+      this.queue.push({ job, resolve });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.idle.length && this.queue.length) {
+      const w = this.idle.pop()!;
+      const { job, resolve } = this.queue.shift()!;
+      this.pending.set(job.id, resolve);
+      w.postMessage({ type: 'job', job });
+    }
+  }
+
+  private release(w: Worker): void {
+    this.idle.push(w);
+    this.pump();
+  }
+
+  /** Collect every worker's findings into one collector and stop the workers. */
+  async finish(): Promise<FindingCollector> {
+    if (this.local) return this.local.collector;
+    if (this.failure) throw this.failure;
+    const merged = new FindingCollector();
+    const parts = await Promise.all(
+      this.workers.map(
+        (w) =>
+          new Promise<ExportedGroup[]>((resolve, reject) => {
+            const onMsg = (m: { type: string; groups?: ExportedGroup[] }) => {
+              if (m.type === 'findings') {
+                w.off('message', onMsg);
+                resolve(m.groups ?? []);
+              }
+            };
+            w.on('message', onMsg);
+            w.once('error', reject);
+            w.postMessage({ type: 'finish' });
+          }),
+      ),
+    );
+    for (const p of parts) merged.merge(p);
+    await this.close();
+    return merged;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+    this.workers.length = 0;
+  }
+}
