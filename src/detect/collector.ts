@@ -80,13 +80,20 @@ export class FindingCollector {
     const f = g.finding;
     f.count++;
     if (hit.time !== undefined) {
-      if (g.firstMs === undefined || hit.time < g.firstMs) {
+      if (g.firstMs === undefined || hit.time < g.firstMs || (hit.time === g.firstMs && before(hit.source, f.source))) {
+        // The earliest hit is the finding's own (ties: the first file and line, so results do not depend on
+        // the order worker threads finished in); the previous first becomes a sample.
+        if (f.count > 1) f.samples.push({ source: { ...f.source }, fields: f.fields, ...(f.time ? { time: f.time } : {}) });
         g.firstMs = hit.time;
         f.time = sample.time;
+        f.source = { ...hit.source, kind: hit.sourceKind };
+        f.fields = fields;
+        f.summary = renderSummary(rule, get);
+        f.samples = pickSamples(f.samples.filter((x) => !(x.source.path === hit.source.path && x.source.line === hit.source.line)));
       }
       if (g.lastMs === undefined || hit.time > g.lastMs) g.lastMs = hit.time;
     }
-    if (f.count > 1) {
+    if (f.count > 1 && !(f.source.path === hit.source.path && f.source.line === hit.source.line)) {
       if (f.samples.length < LIMITS.samples - 1) f.samples.push(sample);
       else f.samples[LIMITS.samples - 1] = sample; // keep the latest in the last slot
     }
@@ -144,7 +151,7 @@ export class FindingCollector {
         const o = other.finding;
         const hits: SampleHit[] = [...withFirst(f), ...withFirst(o)];
         f.count += o.count;
-        if (other.firstMs !== undefined && (g.firstMs === undefined || other.firstMs < g.firstMs)) {
+        if (other.firstMs !== undefined && (g.firstMs === undefined || other.firstMs < g.firstMs || (other.firstMs === g.firstMs && before(o.source, f.source)))) {
           g.firstMs = other.firstMs;
           f.time = o.time;
           f.source = o.source;
@@ -187,6 +194,12 @@ export interface ExportedGroup {
   firstMs?: number;
   lastMs?: number;
   entities: Array<[keyof Entities, string[]]>;
+}
+
+/** Order of evidence pointers: path, then line, then offset. */
+function before(a: SourcePointer, b: SourcePointer): boolean {
+  if (a.path !== b.path) return a.path < b.path;
+  return (a.line ?? a.offset ?? 0) < (b.line ?? b.offset ?? 0);
 }
 
 /** A finding's first hit and its samples, as sample hits. */
