@@ -72,7 +72,7 @@ export class EvidenceSource {
   /** Entries of a folder (cached), or null when it does not exist / cannot be read. */
   async list(rel: string): Promise<EntryInfo[] | null> {
     const key = splitRel(rel).join('/');
-    const cached = this.dirCache.get(key.toLowerCase());
+    const cached = this.dirCache.get(key);
     if (cached !== undefined) return cached;
     let result: EntryInfo[] | null = null;
     if (this.kind === 'folder') {
@@ -103,7 +103,7 @@ export class EvidenceSource {
         result = null;
       }
     }
-    this.dirCache.set(key.toLowerCase(), result);
+    this.dirCache.set(key, result);
     return result;
   }
 
@@ -112,17 +112,26 @@ export class EvidenceSource {
    * Returns the on-disk relative path, or null.
    */
   async resolve(path: string): Promise<string | null> {
-    const parts = splitRel(path);
-    let cur = '';
-    for (const part of parts) {
-      const entries = await this.list(cur);
-      if (!entries) return null;
-      const want = part.toLowerCase();
-      const hit = entries.find((e) => e.name === part) ?? entries.find((e) => e.name.toLowerCase() === want);
-      if (!hit) return null;
-      cur = hit.rel;
+    return this.resolveFrom('', splitRel(path), 0);
+  }
+
+  /**
+   * One component at a time; the exact spelling first, then other casings. A copy onto a case-sensitive
+   * file system may hold `Windows` and `windows` side by side (two copies merged): every candidate is tried.
+   */
+  private async resolveFrom(cur: string, parts: string[], i: number): Promise<string | null> {
+    if (i === parts.length) return cur;
+    const entries = await this.list(cur);
+    if (!entries) return null;
+    const part = parts[i]!;
+    const want = part.toLowerCase();
+    const candidates = entries.filter((e) => e.name.toLowerCase() === want).sort((a, b) => Number(b.name === part) - Number(a.name === part));
+    for (const c of candidates) {
+      if (i < parts.length - 1 && c.type !== 'dir') continue;
+      const hit = await this.resolveFrom(c.rel, parts, i + 1);
+      if (hit !== null) return hit;
     }
-    return cur;
+    return null;
   }
 
   async info(rel: string): Promise<EntryInfo | null> {
@@ -152,7 +161,7 @@ export class EvidenceSource {
         continue;
       }
       // Walked folders are not needed again: keep memory flat on trees with 100,000s of files.
-      this.dirCache.delete(splitRel(dir).join('/').toLowerCase());
+      this.dirCache.delete(splitRel(dir).join('/'));
       const subdirs: string[] = [];
       for (const e of entries) {
         if (++seen > maxEntries) {

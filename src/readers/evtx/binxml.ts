@@ -78,7 +78,7 @@ export const MAX_RECORD_ELEMENTS = 100_000;
 
 const FILETIME_UNIX_OFFSET_S = 11644473600;
 const HEX: string[] = [];
-for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, '0').toUpperCase());
+for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, '0'));
 
 const FIXED_SIZE: Record<number, number> = {
   0x03: 1, 0x04: 1, 0x05: 2, 0x06: 2, 0x07: 4, 0x08: 4, 0x09: 8, 0x0a: 8, 0x0b: 4, 0x0c: 8, 0x0d: 4,

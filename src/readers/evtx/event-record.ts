@@ -13,13 +13,14 @@ function fv(v: EvtxFieldValue | undefined): FieldValue {
 
 /**
  * Fields offered (case-insensitive):
- * - System: `EventID`, `Qualifiers`, `Version`, `Level`, `Task`, `Opcode`, `Keywords`, `Provider_Name`
- *   (also `Provider`), `Provider_Guid`, `EventSourceName`, `Channel`, `Computer`, `TimeCreated`
- *   (also `TimeCreated_SystemTime`, `SystemTime`), `EventRecordID` (also `RecordID`), `UserID`
- *   (also `Security_UserID`), `ProcessID` / `Execution_ProcessID`, `ThreadID` / `Execution_ThreadID`,
- *   `ActivityID` / `Correlation_ActivityID`, `RelatedActivityID`.
- * - EventData `<Data Name=X>` and UserData leaves by name X (System names win on a clash;
- *   the EventData value stays reachable as `EventData.X`).
+ * - System, always: `EventID`, `Provider_Name` (also `Provider`), `Channel`, `Computer`, `EventRecordID`
+ *   (also `RecordID`), `TimeCreated` (also `TimeCreated_SystemTime`, `SystemTime`), and the prefixed
+ *   `Provider_Guid`, `Provider_EventSourceName`, `Execution_ProcessID`, `Execution_ThreadID`,
+ *   `Security_UserID`, `Correlation_ActivityID`, `Correlation_RelatedActivityID`, `EventID_Qualifiers`.
+ * - EventData `<Data Name=X>` and UserData leaves by name X (also as `EventData.X`).
+ * - Bare System names when no EventData field has that name: `Qualifiers`, `Version`, `Level`, `Task`,
+ *   `Opcode`, `Keywords`, `EventSourceName`, `UserID`, `ProcessID`, `ThreadID`, `ActivityID`,
+ *   `RelatedActivityID`.
  * - Unnamed `<Data>` values as `Data[0]`, `Data[1]`, … and all of them joined by spaces as `Data`.
  * - `raw`: every EventData/UserData value joined by spaces (what Sigma keyword searches see).
  */
@@ -39,28 +40,43 @@ export class EvtxEventRecord implements EventRecord {
       }
       for (const a of alias) if (!this.map.has(a.toLowerCase())) this.map.set(a.toLowerCase(), v);
     };
+    // Core System fields first: these names mean the System value in Sigma rules.
     set('EventID', r.eventId);
-    set('Qualifiers', r.qualifiers);
-    set('Version', r.version);
-    set('Level', r.level);
-    set('Task', r.task);
-    set('Opcode', r.opcode);
-    set('Keywords', r.keywords);
     set('Provider_Name', r.providerName, ['Provider', 'ProviderName']);
-    set('Provider_Guid', r.providerGuid, ['ProviderGuid']);
-    set('EventSourceName', r.eventSourceName, ['Provider_EventSourceName']);
     set('Channel', r.channel);
     set('Computer', r.computer);
-    set('TimeCreated', r.timeCreated, ['TimeCreated_SystemTime', 'SystemTime']);
     set('EventRecordID', r.eventRecordId ?? r.recordId, ['RecordID']);
-    set('UserID', r.userSid, ['Security_UserID']);
-    set('ProcessID', r.processId, ['Execution_ProcessID']);
-    set('ThreadID', r.threadId, ['Execution_ThreadID']);
-    set('ActivityID', r.activityId, ['Correlation_ActivityID']);
-    set('RelatedActivityID', r.relatedActivityId, ['Correlation_RelatedActivityID']);
+    set('TimeCreated', r.timeCreated, ['TimeCreated_SystemTime', 'SystemTime']);
+    // Prefixed System names never clash with EventData.
+    set('Provider_Guid', r.providerGuid, ['ProviderGuid']);
+    set('Provider_EventSourceName', r.eventSourceName);
+    set('Execution_ProcessID', r.processId);
+    set('Execution_ThreadID', r.threadId);
+    set('Security_UserID', r.userSid);
+    set('Correlation_ActivityID', r.activityId);
+    set('Correlation_RelatedActivityID', r.relatedActivityId);
+    set('EventID_Qualifiers', r.qualifiers);
+    // EventData / UserData by name: they win over the remaining bare System names (Sysmon's
+    // EventData ProcessId is what Sigma's `ProcessId` means, not the logging service's Execution ProcessID).
     for (const [k, v] of Object.entries(r.data)) {
       set(k, fv(v));
       set(`EventData.${k}`, fv(v));
+    }
+    for (const [name, v, alias] of [
+      ['Qualifiers', r.qualifiers, []],
+      ['Version', r.version, []],
+      ['Level', r.level, []],
+      ['Task', r.task, []],
+      ['Opcode', r.opcode, []],
+      ['Keywords', r.keywords, []],
+      ['EventSourceName', r.eventSourceName, []],
+      ['UserID', r.userSid, []],
+      ['ProcessID', r.processId, []],
+      ['ThreadID', r.threadId, []],
+      ['ActivityID', r.activityId, []],
+      ['RelatedActivityID', r.relatedActivityId, []],
+    ] as [string, FieldValue, string[]][]) {
+      set(name, v, alias);
     }
     r.unnamedData.forEach((v, i) => set(`Data[${i}]`, v));
     if (r.unnamedData.length > 0) set('Data', r.unnamedData.join(' '));

@@ -73,7 +73,7 @@ function typesChunk(): Buffer {
 const TYPES_XML = `<?xml version="1.0" encoding="utf-8"?>
 <Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event">
   <System>
-    <Provider Name="Prov" Guid="{5BBCA4A8-B209-48DC-A8C7-B23D3E5216FB}">
+    <Provider Name="Prov" Guid="{5bbca4a8-b209-48dc-a8c7-b23d3e5216fb}">
     </Provider>
     <EventID Qualifiers="16384">1</EventID>
     <Level>4</Level>
@@ -108,7 +108,7 @@ const TYPES_XML = `<?xml version="1.0" encoding="utf-8"?>
     <Data Name="BoolOdd">true</Data>
     <Data Name="BoolF">false</Data>
     <Data Name="Bin">DEADBEEF00</Data>
-    <Data Name="Guid">{54849625-5478-4994-A5BA-3E3B0328C30D}</Data>
+    <Data Name="Guid">{54849625-5478-4994-a5ba-3e3b0328c30d}</Data>
     <Data Name="SizeT">4660</Data>
     <Data Name="FileTime">2021-03-02T22:41:05.123456700Z</Data>
     <Data Name="SysTime">2021-03-02T22:41:05.123Z</Data>
@@ -139,7 +139,7 @@ test('System fields, time precision, qualifiers and typed EventData', () => {
   assert.equal(rec.qualifiers, 16384);
   assert.equal(rec.level, 4);
   assert.equal(rec.providerName, 'Prov');
-  assert.equal(rec.providerGuid, '{5BBCA4A8-B209-48DC-A8C7-B23D3E5216FB}');
+  assert.equal(rec.providerGuid, '{5bbca4a8-b209-48dc-a8c7-b23d3e5216fb}');
   assert.equal(rec.channel, 'Application');
   assert.equal(rec.computer, 'MX1.corp.local');
   assert.equal(rec.timeCreated, '2021-03-02T22:41:05.1234567Z');
@@ -226,6 +226,22 @@ test('unnamed Data elements (MSExchange Management style) and the EventRecord ad
   assert.equal(named.get('EventData.User'), 'SYSTEM');
   assert.equal(named.get('UserID'), 'S-1-5-18');
   assert.equal(named.raw, 'cmd.exe /c whoami 1 SYSTEM 1');
+  assert.equal(named.get('ProcessID'), 4); // no EventData ProcessId here: the System value
+  assert.equal(named.get('Execution_ThreadID'), 8);
+  // An EventData field named like a System field (Sysmon's ProcessId) wins over Execution/@ProcessID.
+  const c2 = new ChunkBuilder();
+  c2.record(1, filetime(T0), (w) => {
+    w.fragmentHeader();
+    w.template(
+      systemTemplate(['ProcessId', 'Image']),
+      systemValues({ provider: 'Microsoft-Windows-Sysmon', eventId: 1, level: 4, time: filetime(T0), recordId: 1, channel: 'Microsoft-Windows-Sysmon/Operational', computer: 'H' }, [V.str('9112'), V.str('C:\\x.exe')]),
+    );
+    w.eof();
+  });
+  const sys = toEventRecord(parseChunk(c2.finish(), 0).records[0]!);
+  assert.equal(sys.get('ProcessId'), '9112');
+  assert.equal(sys.get('Execution_ProcessID'), 4);
+  assert.equal(sys.get('Level'), 4);
 });
 
 test('nested BinXml (0x21), entity and char refs, CDATA, processing instructions, UserData', () => {

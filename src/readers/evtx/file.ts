@@ -36,6 +36,17 @@ export class EvtxFormatError extends Error {
 
 const FILE_MAGIC = Buffer.from('ElfFile\0', 'latin1');
 
+/** Read until `buf` is full or end of file (a single read may return less, e.g. on network shares). */
+async function readFull(fh: FileHandle, buf: Buffer, pos: number): Promise<number> {
+  let got = 0;
+  while (got < buf.length) {
+    const { bytesRead } = await fh.read(buf, got, buf.length - got, pos + got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return got;
+}
+
 function u64(buf: Buffer, p: number): number {
   return buf.readUInt32LE(p + 4) * 4294967296 + buf.readUInt32LE(p);
 }
@@ -110,7 +121,7 @@ export class EvtxFile {
     try {
       const st = await fh.stat();
       const hb = Buffer.alloc(FILE_HEADER_SIZE);
-      const { bytesRead } = await fh.read(hb, 0, FILE_HEADER_SIZE, 0);
+      const bytesRead = await readFull(fh, hb, 0);
       const header = parseFileHeader(hb.subarray(0, bytesRead));
       return new EvtxFile(path, fh, header, st.size, opts);
     } catch (e) {
@@ -133,7 +144,7 @@ export class EvtxFile {
     let index = 0;
     for (;;) {
       const pos = FILE_HEADER_SIZE + index * CHUNK_SIZE;
-      const { bytesRead } = await this.fh.read(buf, 0, buf.length, pos);
+      const bytesRead = await readFull(this.fh, buf, pos);
       const full = Math.floor(bytesRead / CHUNK_SIZE);
       for (let i = 0; i < full; i++) {
         yield { index: index + i, data: buf.subarray(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE), fileOffset: pos + i * CHUNK_SIZE };

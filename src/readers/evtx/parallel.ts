@@ -42,9 +42,15 @@ export class EvtxWorkerPool {
         if (--this.inFlight === 0) for (const x of this.workers) x.unref();
         p?.resolve(m);
       });
-      w.on('error', (e) => {
+      const fail = (e: unknown): void => {
+        this.closed = true;
         for (const p of this.waiting.values()) p.reject(e);
         this.waiting.clear();
+        if (sharedPool === this) sharedPool = null;
+      };
+      w.on('error', fail);
+      w.on('exit', (code) => {
+        if (!this.closed) fail(new Error(`EVTX worker exited (code ${code})`));
       });
       w.unref();
       this.workers.push(w);
