@@ -11,6 +11,7 @@ import { BuildHistory, type BuildObservation } from './correlate/build-history.j
 import { decideVerdict, type Verdict } from './correlate/verdicts.js';
 import { attributeUnclaimed, applyRaises } from './correlate/attribution.js';
 import { FAMILIES } from './correlate/families.js';
+import { buildKnowledgeDate } from './detect/build/index.js';
 import { nextSteps } from './correlate/next-steps.js';
 import { loadProjectRules } from './detect/rule-pack.js';
 import type { Finding } from './model/finding.js';
@@ -44,7 +45,7 @@ export interface ScanResult {
     name: 'exhunt';
     version: string;
     rulePack: { hash: string; rules: number; files: number; issues: Array<{ file: string; ruleId?: string; message: string }> };
-    knowledge: { families: string };
+    knowledge: { builds: string; families: string };
     options: { since?: string; until?: string; extraRules: string[]; maxRecordBytes: number };
     startedAt: string;
     finishedAt: string;
@@ -142,7 +143,7 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
       name: 'exhunt',
       version: VERSION,
       rulePack: { hash: pack.hash, rules: pack.rules.length, files: pack.files, issues: pack.issues },
-      knowledge: { families: FAMILIES.map((f) => `${f.id} window from ${f.windowStart}`).join('; ') },
+      knowledge: { builds: buildKnowledgeDate(), families: FAMILIES.map((f) => `${f.id} window from ${f.windowStart.slice(0, 10)}`).join('; ') },
       options: {
         ...(opts.since ? { since: opts.since.toISOString() } : {}),
         ...(opts.until ? { until: opts.until.toISOString() } : {}),
