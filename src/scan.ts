@@ -26,6 +26,8 @@ export interface ScanOptions {
   /** Extra rule folders (Sigma YAML) loaded next to the project's own rules. */
   extraRules?: string[];
   maxRecordBytes?: number;
+  /** Evaluate every record without the literal pre-filter (slow; for verification). */
+  noPrefilter?: boolean;
   /** Worker threads for log files (default: the machine's cores, at most 8; 1 = this thread only). */
   workers?: number;
   onProgress?: (p: ScanProgress) => void;
@@ -78,7 +80,7 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
   const builds = new BuildHistory();
   const since = opts.since?.getTime();
   const until = opts.until?.getTime();
-  const huntOpts = { ruleContext: d.installPath ? { installPath: d.installPath } : {}, since, until, maxRecordBytes: opts.maxRecordBytes };
+  const huntOpts = { ruleContext: d.installPath ? { installPath: d.installPath } : {}, since, until, maxRecordBytes: opts.maxRecordBytes, noPrefilter: opts.noPrefilter };
   const rulesByKind = new Map<string, readonly CompiledRule[]>();
   const rulesFor = (kind: string): readonly CompiledRule[] => {
     let r = rulesByKind.get(kind);

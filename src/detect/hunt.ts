@@ -11,6 +11,8 @@ export interface HuntOptions {
   since?: number;
   until?: number;
   maxRecordBytes?: number;
+  /** Evaluate every record (no literal pre-filter): the reference path the pre-filter is tested against. */
+  noPrefilter?: boolean;
 }
 
 /** One log file to read: plain data, so it can cross to a worker thread. */
@@ -68,7 +70,7 @@ export async function huntFile(job: FileJob, rules: readonly CompiledRule[], opt
     const stats = await readLogFile(job.abs, {
       kind: job.kind,
       maxRecordBytes: opts.maxRecordBytes,
-      literalFilter: unionLiterals(rules) ?? undefined,
+      literalFilter: opts.noPrefilter ? undefined : unionLiterals(rules) ?? undefined,
       onRecord: (rec: LogRecord) => {
         evaluate(rules, rec, rec.time(), { path: job.display, line: rec.line, offset: rec.offset }, job.kind, opts, collector);
       },

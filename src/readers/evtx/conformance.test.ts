@@ -76,6 +76,15 @@ test('MSExchange_Management_wec.evtx renders like expected-json/ (XML and JSON)'
   assert.equal(first.eventId, 1);
   assert.equal(first.qualifiers, 16384);
   assert.equal(first.timeCreated, '2021-11-19T16:52:33.8337335Z');
+  // What the rule engine sees.
+  const ev = toEventRecord(first);
+  assert.equal(ev.get('EventID'), 1);
+  assert.equal(ev.get('Provider_Name'), 'MSExchange CmdletLogs');
+  assert.equal(ev.get('Channel'), 'MSExchange Management');
+  assert.equal(ev.get('Data[0]'), 'Set-Mailbox');
+  assert.equal(ev.get('Data[6]'), '5668 w3wp#MSExchangePowerShellAppPool');
+  assert.equal(ev.get('EventRecordID'), 3229);
+  assert.match(ev.raw, /Set-Mailbox -Identity "Administrateur" .*ForwardingSmtpAddress "smtp:test2@example.com"/);
 });
 
 function walk(dir: string, out: string[]): void {
