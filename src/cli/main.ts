@@ -7,6 +7,7 @@ import { registerScan } from './commands/scan.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerDemo } from './commands/demo.js';
 import { registerBuild } from './commands/build.js';
+import { registerEvtx } from './commands/evtx.js';
 
 /** The only place that reads argv, prints errors and sets the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -19,6 +20,7 @@ export async function main(argv: string[]): Promise<number> {
   registerSimulate(program);
   registerDemo(program);
   registerBuild(program);
+  registerEvtx(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;

@@ -39,6 +39,9 @@ export interface AttackPlan {
   secret: string;
   lsassRel: string;
   archiveRel: string;
+  /** When the OAB reset wrote the shell (the shell is usable from then on). */
+  resetTime: number;
+  shellUa: string;
 }
 
 export interface PlanInput {
@@ -287,7 +290,7 @@ export function planProxyLogon(input: PlanInput): AttackPlan {
   reqs.sort((a, b) => a.t - b.t);
   return {
     reqs, oab, httpErr, files, exploitIp, shellIp, scannerIps, failedAttemptIps, exploitTime: input.exploitTime,
-    shellRel, shellUrl, secret, lsassRel, archiveRel,
+    shellRel, shellUrl, secret, lsassRel, archiveRel, resetTime, shellUa,
   };
 }
 

@@ -105,6 +105,10 @@ export interface Req {
   ecp?: EcpEvent[];
   mark?: Mark;
   win32?: number;
+  /** Set on flood requests: their lines are counted in the truth's flood summaries, not listed one by one. */
+  flood?: 'scanner' | 'shell';
+  /** Set on benign requests whose number grows with the scale (sessions, noise): the size estimator's split. */
+  scaled?: boolean;
 }
 
 export function newReq(rng: Rng, base: Partial<Req> & Pick<Req, 't' | 'stem' | 'ua' | 'ip'>): Req {

@@ -40,6 +40,8 @@ export interface TrafficOptions {
   buildText: (t: number) => string;
   /** A benign OAB download failure (inside ClientAccess\OAB) is logged at this time, if set. */
   oabTrapAt?: number;
+  /** Mark requests whose number grows with the scale (`Req.scaled`), for the size estimator. */
+  tagScaled?: boolean;
 }
 
 const PROBE_UA = 'AMProbe/Local/ClientAccess';
@@ -79,6 +81,13 @@ export function benignHour(opts: TrafficOptions, hourStart: number, rng: Rng): H
   const push = (r: Req): void => {
     if (r.t >= hourStart && r.t < end) out.reqs.push(r);
   };
+  // Requests whose number grows linearly with the scale (the size estimator's split; no effect on the output).
+  const pushScaled = opts.tagScaled
+    ? (r: Req): void => {
+        r.scaled = true;
+        push(r);
+      }
+    : push;
 
   // Managed-availability probes from the server itself, every few minutes. At scale 1 only one protocol is probed
   // in every other hour (so the default tree stays small); scale 10 probes every protocol every 2 minutes.
@@ -105,24 +114,24 @@ export function benignHour(opts: TrafficOptions, hourStart: number, rng: Rng): H
       ['owa', 0.18],
       ['rpc', 0.02],
     ]);
-    if (kind === 'outlook') outlook(opts, user, t, rng).forEach(push);
-    else if (kind === 'mobile') mobile(opts, user, t, rng).forEach(push);
-    else if (kind === 'owa') owa(opts, user, t, rng).forEach(push);
-    else rpcHttp(opts, user, t, rng).forEach(push);
+    if (kind === 'outlook') outlook(opts, user, t, rng).forEach(pushScaled);
+    else if (kind === 'mobile') mobile(opts, user, t, rng).forEach(pushScaled);
+    else if (kind === 'owa') owa(opts, user, t, rng).forEach(pushScaled);
+    else rpcHttp(opts, user, t, rng).forEach(pushScaled);
   }
 
   // Line-of-business EWS client (a legitimate ExchangeServicesClient user agent).
   if (isWorkHour(hourStart)) {
     const n = rng.poisson(0.5 * scale);
-    for (let i = 0; i < n; i++) push(crmSync(opts, hourStart + rng.int(HOUR), rng));
+    for (let i = 0; i < n; i++) pushScaled(crmSync(opts, hourStart + rng.int(HOUR), rng));
     if (rng.chance(0.12)) adminEcp(opts, hourStart + rng.int(HOUR - 5 * MINUTE), rng).forEach(push);
     if (rng.chance(0.06)) adminShell(opts, hourStart + rng.int(HOUR - 2 * MINUTE), rng).forEach(push);
   }
-  if (rng.chance(0.04 * scale)) push(calendar(opts, hourStart + rng.int(HOUR), rng));
+  if (rng.chance(0.04 * scale)) pushScaled(calendar(opts, hourStart + rng.int(HOUR), rng));
 
   // Internet background noise: crawlers and scanners that are not exploits.
   const noise = rng.poisson(0.15 * scale);
-  for (let i = 0; i < noise; i++) push(internetNoise(opts, hourStart + rng.int(HOUR), rng));
+  for (let i = 0; i < noise; i++) pushScaled(internetNoise(opts, hourStart + rng.int(HOUR), rng));
 
   // OAB generation every 8 hours.
   const h = new Date(hourStart).getUTCHours();

@@ -24,6 +24,8 @@ export interface ScanCliOptions {
   color?: boolean;
   verbose?: boolean;
   maxFindings?: string;
+  workers?: string;
+  prefilter?: boolean;
 }
 
 export async function runScan(path: string, o: ScanCliOptions): Promise<number> {
@@ -31,7 +33,12 @@ export async function runScan(path: string, o: ScanCliOptions): Promise<number> 
   const until = parseDateOption('until', o.until);
   if (since && until && since > until) throw new UsageError('--since is after --until');
   const progress = progressPrinter(process.stderr, !o.quiet);
-  const result = await scan(path, { since, until, extraRules: o.rules ?? [], onProgress: progress.update });
+  let workers: number | undefined;
+  if (o.workers !== undefined) {
+    workers = Number(o.workers);
+    if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError(`--workers: expected a whole number from 1 to 64, got ${o.workers}`);
+  }
+  const result = await scan(path, { since, until, extraRules: o.rules ?? [], onProgress: progress.update, workers, noPrefilter: o.prefilter === false });
   progress.done();
   if (o.json) await writeResultJson(result, o.json);
   if (o.csv) await writeCsvDir(result, o.csv);
@@ -53,6 +60,8 @@ export function registerScan(program: Command): void {
     .option('--until <date>', 'only hits at or before this time')
     .option('--rules <dir...>', 'extra Sigma rule folders to run next to the built-in rules')
     .option('--max-findings <n>', 'findings listed on the terminal (all are in --json)')
+    .option('--workers <n>', 'worker threads reading log files (default: the cores, at most 8)')
+    .option('--no-prefilter', 'evaluate every record, without the literal pre-filter (slow; for verification)')
     .option('-q, --quiet', 'no progress; with --json, no terminal summary either')
     .option('--color', 'force colour')
     .option('--no-color', 'no colour')
