@@ -31,7 +31,7 @@ const rulesFor = (kind: string): readonly CompiledRule[] => {
 const port = parentPort!;
 port.on('message', (msg: ToWorker) => {
   if (msg.type === 'job') {
-    huntFile(msg.job, rulesFor(msg.job.kind), init.options, collector).then(
+    huntFile(msg.job, rulesFor(msg.job.kind), init.options, collector, (ls) => pack.forLogsource(ls)).then(
       (result) => port.postMessage({ type: 'done', id: msg.job.id, result }),
       (err: unknown) => port.postMessage({ type: 'done', id: msg.job.id, result: { error: `internal error: ${(err as Error)?.stack ?? String(err)}` } }),
     );

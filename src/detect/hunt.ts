@@ -3,7 +3,9 @@ import { readLogFile } from '../readers/index.js';
 import type { CompiledRule, RuleContext } from '../rules/types.js';
 import type { FindingCollector } from './collector.js';
 import type { EventRecord } from '../model/record.js';
-import type { LogKind } from '../readers/types.js';
+import type { HuntKind } from '../evidence/discovery.js';
+import type { LogSource, SourcePointer } from '../model/record.js';
+import { huntEvtxFile } from './hunt-evtx.js';
 
 export interface HuntOptions {
   ruleContext: RuleContext;
@@ -22,8 +24,11 @@ export interface FileJob {
   abs: string;
   /** Path shown in findings (relative to the evidence root). */
   display: string;
-  kind: LogKind;
+  kind: HuntKind;
 }
+
+/** Rules for any log source: event logs need a lookup per record (channel, event id). */
+export type RuleLookup = (ls: LogSource) => readonly CompiledRule[];
 
 export type FileResult = { stats: ReaderStats; error?: undefined } | { error: string; stats?: undefined };
 
@@ -48,7 +53,7 @@ export function evaluate(
   rules: readonly CompiledRule[],
   record: EventRecord,
   time: number | undefined,
-  source: { path: string; line?: number; offset?: number },
+  source: SourcePointer,
   kind: string,
   opts: HuntOptions,
   collector: FindingCollector,
@@ -65,7 +70,8 @@ export function evaluate(
 }
 
 /** Read one log file through its rules. Never throws for bad content: the reader counts it. */
-export async function huntFile(job: FileJob, rules: readonly CompiledRule[], opts: HuntOptions, collector: FindingCollector): Promise<FileResult> {
+export async function huntFile(job: FileJob, rules: readonly CompiledRule[], opts: HuntOptions, collector: FindingCollector, lookup: RuleLookup): Promise<FileResult> {
+  if (job.kind === 'evtx') return huntEvtxFile(job, lookup, opts, collector);
   try {
     const stats = await readLogFile(job.abs, {
       kind: job.kind,

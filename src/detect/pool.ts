@@ -75,7 +75,7 @@ export class HuntPool {
     if (this.local) {
       // One file at a time: bounded open files and buffers, like a worker.
       const local = this.local;
-      const next = this.localChain.then(() => huntFile(job, local.rulesFor(job.kind), this.options, local.collector));
+      const next = this.localChain.then(() => huntFile(job, local.rulesFor(job.kind), this.options, local.collector, (ls) => this.pack.forLogsource(ls)));
       this.localChain = next.catch(() => undefined);
       return next;
     }

@@ -43,6 +43,12 @@ const PROFILES: Record<string, KindProfile> = {
   },
   'iis-w3c': WEB,
   httperr: WEB,
+  evtx: {
+    logsource: { product: 'windows' },
+    keyFields: ['EventID', 'Provider_Name', 'Channel', 'Computer', 'TimeCreated', 'EventRecordID', 'Security_UserID'],
+    groupBy: ['EventID', '_raw'],
+    entities: { accounts: ['SubjectUserName', 'TargetUserName'], ips: ['IpAddress'] },
+  },
   file: {
     logsource: { product: 'exhunt', category: 'file' },
     keyFields: ['TargetFilename', 'Size', 'Modified', 'Created'],

@@ -3,10 +3,13 @@ import type { LogKind } from '../readers/types.js';
 import { sniffLog } from '../readers/index.js';
 import { EvidenceSource, type EntryInfo } from './source.js';
 
+/** What a discovered file is read as: a text log kind, or a Windows event log. */
+export type HuntKind = LogKind | 'evtx';
+
 /** One log file the scan will read. */
 export interface LogFileRef {
   rel: string;
-  kind: LogKind;
+  kind: HuntKind;
   /** Coverage group: files of one log that together form a timeline (`HttpProxy/Ecp`, `IIS/W3SVC1`). */
   group: string;
   size: number;
@@ -116,6 +119,10 @@ export async function discover(src: EvidenceSource, opts: DiscoverOptions = {}):
   }
   const httperr = await src.resolve('Windows/System32/LogFiles/HTTPERR');
   if (httperr !== null) await addFolder(src, d, httperr, 'httperr', 'HTTPERR');
+  const winevt = await src.resolve('Windows/System32/winevt/Logs');
+  if (winevt !== null) {
+    for (const e of (await src.list(winevt)) ?? []) if (e.type === 'file') addEvtx(d, e);
+  } else if (windowsDir) d.missing.push('Windows event logs (winevt\\Logs)');
 
   if (d.layout === 'system-drive') {
     if (!d.iisLogDirs.length) d.missing.push('IIS/W3SVC*');
@@ -145,7 +152,33 @@ export async function discover(src: EvidenceSource, opts: DiscoverOptions = {}):
   return d;
 }
 
+const EVTX_MAGIC = Buffer.from('ElfFile\0', 'latin1');
+
+/** An event log, by name; its header is checked when it is read (a bad one is reported then). */
+function addEvtx(d: Discovery, e: EntryInfo): void {
+  if (!/\.evtx$/i.test(e.name)) return;
+  if (e.size === 0) {
+    d.problems.push({ path: e.rel, reason: 'empty file' });
+    return;
+  }
+  // Archive-Application-2021-03-03-….evtx belongs with Application.evtx.
+  const channel = e.name.replace(/\.evtx$/i, '').replace(/^Archive-(.+?)-\d{4}-\d{2}-\d{2}-.*$/i, '$1').replace(/%4/g, '/');
+  d.logs.push({ rel: e.rel, kind: 'evtx', group: `EventLog/${channel}`, size: e.size, mtimeMs: e.mtimeMs });
+}
+
 async function addSniffed(src: EvidenceSource, d: Discovery, e: EntryInfo, dirHint: string): Promise<void> {
+  if (/\.evtx$/i.test(e.name)) {
+    let head: Uint8Array = new Uint8Array();
+    try {
+      head = await src.head(e.rel === src.fileName && src.kind === 'file' ? '' : e.rel, 8);
+    } catch (err) {
+      d.problems.push({ path: e.rel, reason: `cannot read: ${(err as Error).message}` });
+      return;
+    }
+    if (Buffer.from(head).equals(EVTX_MAGIC)) addEvtx(d, e);
+    else d.problems.push({ path: e.rel, reason: 'named .evtx but not an event log (no ElfFile header)' });
+    return;
+  }
   let head: Uint8Array;
   try {
     head = await src.head(e.rel === src.fileName && src.kind === 'file' ? '' : e.rel);
@@ -167,7 +200,7 @@ async function addSniffed(src: EvidenceSource, d: Discovery, e: EntryInfo, dirHi
   d.logs.push({ rel: e.rel, kind, group: groupFor(kind, dirHint), size: e.size, mtimeMs: e.mtimeMs });
 }
 
-function groupFor(kind: LogKind, dirHint: string): string {
+function groupFor(kind: HuntKind, dirHint: string): string {
   const parts = dirHint.split('/').filter(Boolean);
   const last = parts[parts.length - 1] ?? '(top)';
   switch (kind) {
