@@ -1,25 +1,23 @@
 import { parseEvtxFile, toEventRecord, EvtxFormatError } from '../readers/evtx/index.js';
 import type { ReaderStats } from '../readers/types.js';
-import type { LogSource } from '../model/record.js';
 import type { FindingCollector } from './collector.js';
 import { evaluate, type FileJob, type FileResult, type HuntOptions, type RuleLookup } from './hunt.js';
+import { EvtxRuleCache, isProcessCreation } from './evtx-logsource.js';
+
+export { evtxLogsources } from './evtx-logsource.js';
 
 const HOUR = 3_600_000;
 
 /**
- * Sigma log sources of a Windows event record: `product: windows` with the channel's service name
- * (SigmaHQ's names: `application`, `security`, `system`, `msexchange-management`, `sysmon` …).
+ * One event log through the rules; parse errors are counted as malformed records, never thrown.
+ * Each record's rules come from its Sigma log sources (src/detect/evtx-logsource.ts), cached per
+ * (channel, provider, event id); a record no rule applies to is never wrapped for the engine.
  */
-export function evtxLogsources(channel: string | undefined): LogSource[] {
-  const c = (channel ?? '').toLowerCase();
-  const service =
-    c === 'microsoft-windows-sysmon/operational' ? 'sysmon' : c.replace(/^microsoft-windows-/, '').replace(/[\s/]+/g, '-');
-  return [{ product: 'windows', service }];
-}
-
-/** One event log through the rules; parse errors are counted as malformed records, never thrown. */
 export async function huntEvtxFile(job: FileJob, lookup: RuleLookup, opts: HuntOptions, collector: FindingCollector): Promise<FileResult> {
   const stats: ReaderStats = { bytes: 0, records: 0, lines: 0, headerBlocks: 0, malformed: 0, longRecords: 0, truncatedTail: false, assumedHeader: false, hours: new Set() };
+  const evtx: NonNullable<ReaderStats['evtx']> = { processCreation: 0 };
+  stats.evtx = evtx;
+  const cache = new EvtxRuleCache(lookup);
   try {
     const summary = await parseEvtxFile(job.abs, {
       onRecord: (rec) => {
@@ -30,7 +28,10 @@ export async function huntEvtxFile(job: FileJob, lookup: RuleLookup, opts: HuntO
           if (stats.lastTime === undefined || t > stats.lastTime) stats.lastTime = t;
           stats.hours.add(Math.floor(t / HOUR));
         }
-        const rules = evtxLogsources(rec.channel ?? undefined).flatMap((ls) => lookup(ls));
+        if (evtx.channel === undefined && rec.channel) evtx.channel = rec.channel;
+        if (isProcessCreation(rec.channel, rec.eventId)) evtx.processCreation++;
+        const et = rec.eventId === 12 ? rec.data['EventType'] : undefined;
+        const rules = cache.rulesFor(rec.channel, rec.providerName, rec.eventId, typeof et === 'string' ? et : undefined);
         if (!rules.length) return;
         const er = toEventRecord(rec);
         evaluate(rules, er, t, { path: job.display, record: rec.eventRecordId ?? rec.recordId ?? undefined }, 'evtx', opts, collector);

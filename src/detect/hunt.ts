@@ -1,5 +1,7 @@
 import type { LogRecord, ReaderStats } from '../readers/types.js';
-import { readLogFile } from '../readers/index.js';
+import { readLogFileSync } from '../readers/index.js';
+import { unionPrefilter } from '../rules/index.js';
+import { compact } from '../rules/prefilter.js';
 import type { CompiledRule, RuleContext } from '../rules/types.js';
 import type { FindingCollector } from './collector.js';
 import type { EventRecord } from '../model/record.js';
@@ -33,19 +35,19 @@ export type RuleLookup = (ls: LogSource) => readonly CompiledRule[];
 export type FileResult = { stats: ReaderStats; error?: undefined } | { error: string; stats?: undefined };
 
 /**
- * The union of the rules' literals (null when a rule has none: every record must be evaluated).
- * The reader searches them on raw bytes before decoding anything.
+ * The union of the rules' literals, compacted to a few search passes (null when a rule has none: every
+ * record must be evaluated). The reader searches them on raw bytes before decoding anything.
  */
+const unionCache = new WeakMap<readonly CompiledRule[], { literals: string[]; caseSensitive: boolean } | null>();
+
 export function unionLiterals(rules: readonly CompiledRule[]): { literals: string[]; caseSensitive: boolean } | null {
   if (!rules.length) return { literals: [], caseSensitive: true };
-  const lower = new Set<string>();
-  for (const r of rules) {
-    if (!r.prefilter) return null;
-    // Mixed case-sensitivity folds to insensitive: still a necessary condition.
-    for (const l of r.prefilter.literals) lower.add(l);
-  }
-  const caseSensitive = rules.every((r) => r.prefilter!.caseSensitive);
-  return { literals: [...lower], caseSensitive };
+  const cached = unionCache.get(rules);
+  if (cached !== undefined) return cached;
+  const u = unionPrefilter(rules);
+  const out = u ? { literals: u.caseSensitive ? u.literals : compact(u.literals), caseSensitive: u.caseSensitive } : null;
+  unionCache.set(rules, out);
+  return out;
 }
 
 /** Evaluate every rule against one record; hand hits to the collector. */
@@ -73,7 +75,7 @@ export function evaluate(
 export async function huntFile(job: FileJob, rules: readonly CompiledRule[], opts: HuntOptions, collector: FindingCollector, lookup: RuleLookup): Promise<FileResult> {
   if (job.kind === 'evtx') return huntEvtxFile(job, lookup, opts, collector);
   try {
-    const stats = await readLogFile(job.abs, {
+    const stats = readLogFileSync(job.abs, {
       kind: job.kind,
       maxRecordBytes: opts.maxRecordBytes,
       literalFilter: opts.noPrefilter ? undefined : unionLiterals(rules) ?? undefined,

@@ -22,7 +22,9 @@ export function defaultWorkers(): number {
 export class HuntPool {
   private readonly workers: Worker[] = [];
   private readonly pending = new Map<number, (r: FileResult) => void>();
-  private readonly idle: Worker[] = [];
+  /** Jobs sent to each worker and not yet answered: a few in flight hide the message round trip. */
+  private readonly inflight = new Map<Worker, number>();
+  private static readonly IN_FLIGHT = 6;
   private readonly queue: Array<{ job: FileJob; resolve: (r: FileResult) => void }> = [];
   private readonly local: { collector: FindingCollector; rulesFor: (kind: string) => readonly CompiledRule[] } | undefined;
   private failure: Error | undefined;
@@ -61,7 +63,7 @@ export class HuntPool {
         this.pending.clear();
       });
       this.workers.push(w);
-      this.idle.push(w);
+      this.inflight.set(w, 0);
     }
   }
 
@@ -87,16 +89,21 @@ export class HuntPool {
   }
 
   private pump(): void {
-    while (this.idle.length && this.queue.length) {
-      const w = this.idle.pop()!;
+    while (this.queue.length) {
+      // The least busy worker, if it has room.
+      let best: Worker | undefined;
+      let load = HuntPool.IN_FLIGHT;
+      for (const [w, n] of this.inflight) if (n < load) [best, load] = [w, n];
+      if (!best) return;
       const { job, resolve } = this.queue.shift()!;
       this.pending.set(job.id, resolve);
-      w.postMessage({ type: 'job', job });
+      this.inflight.set(best, load + 1);
+      best.postMessage({ type: 'job', job });
     }
   }
 
   private release(w: Worker): void {
-    this.idle.push(w);
+    this.inflight.set(w, (this.inflight.get(w) ?? 1) - 1);
     this.pump();
   }
 

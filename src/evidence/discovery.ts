@@ -261,7 +261,7 @@ async function addFolder(src: EvidenceSource, d: Discovery, rel: string, kind: L
     }
     let head: Uint8Array;
     try {
-      head = await src.head(e.rel, 16384);
+      head = await src.head(e.rel, 4096);
     } catch (err) {
       d.problems.push({ path: e.rel, reason: `cannot read: ${(err as Error).message}` });
       continue;

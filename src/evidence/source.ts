@@ -1,5 +1,5 @@
-import { open, opendir, lstat, stat } from 'node:fs/promises';
-import { constants } from 'node:fs';
+import { opendir, stat } from 'node:fs/promises';
+import { closeSync, constants, lstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { EvidenceError } from '../model/errors.js';
 
@@ -76,11 +76,12 @@ export class EvidenceSource {
     if (cached !== undefined) return cached;
     let result: EntryInfo[] | null = null;
     if (this.kind === 'folder') {
+      // Blocking calls: listing is a burst of thousands of tiny system calls where thread-pool round
+      // trips would cost more than the calls themselves.
       try {
         const abs = this.absolute(key);
-        const dir = await opendir(abs);
         result = [];
-        for await (const d of dir) {
+        for (const d of readdirSync(abs, { withFileTypes: true })) {
           const childRel = key ? `${key}/${d.name}` : d.name;
           let type: EntryInfo['type'] = 'other';
           let size = 0;
@@ -88,7 +89,7 @@ export class EvidenceSource {
           let birthtimeMs = 0;
           try {
             // lstat: symlinks and junctions are never followed (loops, escapes from the evidence root).
-            const st = await lstat(join(abs, d.name));
+            const st = lstatSync(join(abs, d.name));
             type = st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other';
             size = st.size;
             mtimeMs = st.mtimeMs;
@@ -180,13 +181,13 @@ export class EvidenceSource {
 
   /** Read the first `max` bytes of a file (sniffing). */
   async head(rel: string, max = 65536): Promise<Uint8Array> {
-    const fh = await open(this.absolute(rel), constants.O_RDONLY);
+    const fd = openSync(this.absolute(rel), constants.O_RDONLY);
     try {
-      const buf = Buffer.alloc(max);
-      const { bytesRead } = await fh.read(buf, 0, max, 0);
-      return buf.subarray(0, bytesRead);
+      const buf = Buffer.allocUnsafe(max);
+      const n = readSync(fd, buf, 0, max, 0);
+      return buf.subarray(0, n);
     } finally {
-      await fh.close();
+      closeSync(fd);
     }
   }
 

@@ -124,6 +124,15 @@ function equalsFolded(buf: Uint8Array, p: number, lit: Buffer): boolean {
   return true;
 }
 
+/**
+ * Calibrations are reused across streams with the same literal set: a server's logs are thousands of
+ * small files of a few kinds, and measuring each one's first 64 KiB would cost as much as reading it.
+ * Each choice is recalibrated after `RECALIBRATE` streams; the choice affects speed only, never results.
+ */
+const calibrations = new Map<string, { needles: Needle[]; passAll: boolean; uses: number }>();
+const RECALIBRATE = 512;
+const MAX_CALIBRATIONS = 64;
+
 export class LiteralScanner {
   private needles: Needle[] | null = null;
   private passAll = false;
@@ -131,8 +140,14 @@ export class LiteralScanner {
 
   constructor(private readonly filter: LiteralFilter) {}
 
-  /** Builds the needles, calibrated on the first window. */
+  /** Builds the needles, calibrated on the first window (or taken from a recent calibration). */
   private init(sample: Uint8Array): Needle[] {
+    const key = `${this.filter.caseSensitive ? 'c' : 'i'}\u0000${this.filter.literals.join('\u0000')}`;
+    const cached = calibrations.get(key);
+    if (cached && cached.uses++ < RECALIBRATE) {
+      this.passAll = cached.passAll;
+      return cached.needles.map((n) => ({ ...n, next: -1 }));
+    }
     const m = measure(sample.subarray(0, SAMPLE_BYTES));
     const out: Needle[] = [];
     for (const l of this.filter.literals) {
@@ -140,6 +155,8 @@ export class LiteralScanner {
       if (n === null) this.passAll = true;
       else out.push(...n);
     }
+    if (calibrations.size >= MAX_CALIBRATIONS) calibrations.clear();
+    calibrations.set(key, { needles: out.map((n) => ({ ...n, next: -1 })), passAll: this.passAll, uses: 0 });
     return out;
   }
 

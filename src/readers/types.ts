@@ -83,6 +83,8 @@ export interface ReaderStats {
   software?: string;
   version?: string;
   logType?: string;
+  /** Event logs only (src/detect/hunt-evtx.ts): channel of the records, process-creation events (Security 4688, Sysmon 1) seen. */
+  evtx?: { channel?: string; processCreation: number };
 }
 
 export interface ReadOptions {

@@ -9,7 +9,7 @@
  *
  * Names starting with `@` are virtual fields computed from others (see VIRTUAL_FIELDS); `_raw` is the
  * record's raw text. Unknown names map to themselves (identity), which is what Exchange logs (column
- * names) and, for now, Windows event logs use.
+ * names) and most Windows event logs use; Sigma's `process_creation` maps Security 4688's names.
  */
 import type { EventRecord, FieldValue, LogSource } from '../model/record.js';
 
@@ -56,6 +56,32 @@ export const VIRTUAL_FIELDS: Record<string, VirtualField> = {
     },
     joiners: '?',
   },
+  '@pc.User': {
+    description:
+      'Process creation `User`: Sysmon 1 `User`; Security 4688 `TargetDomainName\\TargetUserName` (the new process\'s account, Windows 10+), else `SubjectDomainName\\SubjectUserName` (its creator).',
+    compute(r) {
+      const u = r.get('User');
+      if (!isEmpty(u)) return u;
+      for (const [d, n] of [['TargetDomainName', 'TargetUserName'], ['SubjectDomainName', 'SubjectUserName']] as const) {
+        const name = r.get(n);
+        if (isEmpty(name)) continue;
+        const dom = r.get(d);
+        return isEmpty(dom) ? String(name) : `${String(dom)}\\${String(name)}`;
+      }
+      return undefined;
+    },
+    joiners: '\\',
+  },
+  '@pc.ProcessId': {
+    description: 'Process creation `ProcessId` (the new process): Sysmon 1 `ProcessId`; Security 4688 `NewProcessId`.',
+    compute: (r) => (String(r.get('EventID')) === '4688' ? r.get('NewProcessId') : r.get('ProcessId')),
+    joiners: '',
+  },
+  '@pc.ParentProcessId': {
+    description: 'Process creation `ParentProcessId`: Sysmon 1 `ParentProcessId`; Security 4688 `ProcessId` (the creator).',
+    compute: (r) => (String(r.get('EventID')) === '4688' ? r.get('ProcessId') : r.get('ParentProcessId')),
+    joiners: '',
+  },
 };
 
 /**
@@ -100,10 +126,33 @@ const EXCHANGE: SourceMapping = {
   fields: {},
 };
 
-/** Windows event logs: identity until the EVTX reader's field names settle. */
+/**
+ * Sigma's `process_creation` over both of its Windows sources: Sysmon 1 uses Sigma's names already;
+ * Security 4688 names them differently (SigmaHQ's THOR config: `Image`→`NewProcessName`,
+ * `ParentImage`→`ParentProcessName`). The first present name wins, so a Sysmon record reads its own field.
+ * Not in 4688, so absent there: `ParentCommandLine`, `Hashes`, `OriginalFileName`, `CurrentDirectory`,
+ * `IntegrityLevel` (4688 has `MandatoryLabel` as a SID).
+ */
+const PROCESS_CREATION: SourceMapping = {
+  id: 'windows-process-creation',
+  description: 'Windows process creation (`category: process_creation`): Sysmon 1 as is, Security 4688 mapped',
+  when: { product: 'windows', category: 'process_creation' },
+  emptyValues: [],
+  fields: {
+    Image: { names: ['Image', 'NewProcessName'] },
+    ParentImage: { names: ['ParentImage', 'ParentProcessName'] },
+    CommandLine: { names: ['CommandLine'] },
+    User: { names: ['@pc.User'] },
+    LogonId: { names: ['LogonId', 'TargetLogonId', 'SubjectLogonId'] },
+    ProcessId: { names: ['@pc.ProcessId'] },
+    ParentProcessId: { names: ['@pc.ParentProcessId'] },
+  },
+};
+
+/** Other Windows event logs: the event's own field names (EventData `Name`s, System fields; src/readers/evtx/event-record.ts). */
 const WINDOWS: SourceMapping = {
   id: 'windows',
-  description: 'Windows event logs (`product: windows`): identity for now',
+  description: 'Windows event logs (`product: windows`): field names as the event writes them',
   when: { product: 'windows' },
   emptyValues: [],
   fields: {},
@@ -118,7 +167,7 @@ const IDENTITY: SourceMapping = {
 };
 
 /** All mappings, most specific first; the first whose `when` fits the rule's logsource is used. */
-export const MAPPINGS: readonly SourceMapping[] = [WEBSERVER, EXCHANGE, WINDOWS, IDENTITY];
+export const MAPPINGS: readonly SourceMapping[] = [WEBSERVER, EXCHANGE, PROCESS_CREATION, WINDOWS, IDENTITY];
 
 const eq = (a: string | undefined, b: string | undefined): boolean =>
   a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();

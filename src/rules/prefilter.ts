@@ -37,6 +37,8 @@ const TYPICAL = [
   '2021-03-02 22:41:07 10.0.0.5 POST /owa/auth.owa - 443 - 203.0.113.24 Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64)+AppleWebKit/537.36+(KHTML,+like+Gecko)+Chrome/89.0.4389.82+Safari/537.36 https://mail.example.com/owa/auth/logon.aspx?replaceCurrent=1&url=https%3a%2f%2fmail.example.com%2fowa%2f 302 0 0 15',
   '2021-03-02 22:41:08 10.0.0.5 GET /ecp/default.aspx - 443 EXAMPLE\\user 203.0.113.24 Microsoft+Office/16.0+(Windows+NT+10.0;+Microsoft+Outlook+16.0.13801;+Pro) - 200 0 0 31',
   '2021-03-02T22:41:09.123Z,a1b2c3d4-0000-0000-0000-000000000000,15,2,792,3,,Ews,true,user@example.com,example.com,,Microsoft Office/16.0,HTTP/1.1,Kerberos,true,POST,,200,200,,10.0.0.5,MX1.example.local,ServerRequest,https://mx1.example.local:444/ews/exchange.asmx,,,,,,',
+  // Autodiscover requests are in every HttpProxy log.
+  '2021-03-02T22:41:10.000Z,d4c3b2a1-0000-0000-0000-000000000000,15,1,2176,2,,Autodiscover,mail.example.com,/autodiscover/autodiscover.xml,,Negotiate,true,EXAMPLE\\user,,Smtp~user@example.com,Microsoft Office/16.0,203.0.113.24,MX1,200,200,,POST',
   // File inventory records (product: exhunt, category: file): common folders are not selective.
   'C:\\Windows\\Temp\\tmp5A1F.tmp tmp5A1F.tmp .tmp C:\\Windows\\Temp 4096 2021-03-02T22:41:07.000Z',
   'C:\\ProgramData\\Microsoft\\Windows\\WER\\Temp\\report.wer C:\\Program Files\\Microsoft\\Exchange Server\\V15\\FrontEnd\\HttpProxy\\owa\\auth\\logon.aspx C:\\inetpub\\wwwroot\\aspnet_client\\system_web\\',
@@ -121,6 +123,37 @@ export function minimise(lits: readonly string[]): string[] {
   const out: string[] = [];
   for (const l of uniq) if (!out.some((s) => l.includes(s))) out.push(l);
   return out.sort(); // stable output for reports and tests
+}
+
+/**
+ * A union of many literals costs one search pass per literal. Past `max`, literals that share a
+ * substring (4+ characters, not typical of benign lines) are replaced by it: still a sound
+ * necessary condition, checked by the full rule afterwards, and far fewer passes.
+ */
+export function compact(lits: readonly string[], max = 10): string[] {
+  let cur = minimise(lits);
+  while (cur.length > max) {
+    const counts = new Map<string, number>();
+    for (const l of cur) {
+      const seen = new Set<string>();
+      for (let len = 4; len <= 8; len++) for (let i = 0; i + len <= l.length; i++) seen.add(l.slice(i, i + len));
+      for (const sub of seen) counts.set(sub, (counts.get(sub) ?? 0) + 1);
+    }
+    let best: string | undefined;
+    let bestScore = 0;
+    for (const [sub, n] of counts) {
+      if (n < 3 || cost(sub) === 1) continue;
+      const score = n * 16 + sub.length;
+      if (score > bestScore) {
+        best = sub;
+        bestScore = score;
+      }
+    }
+    if (!best) break;
+    const b = best;
+    cur = minimise([b, ...cur.filter((l) => !l.includes(b))]);
+  }
+  return cur;
 }
 
 export function finalise(s: LitSet | null): CompiledRule['prefilter'] {

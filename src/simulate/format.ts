@@ -2,8 +2,10 @@
 
 /** RFC 4180 field: quoted when it holds a comma, a double quote or a line break; inner quotes doubled. */
 export function csvField(value: string): string {
-  if (/[",\r\n]/.test(value)) return `"${value.replace(/"/g, '""')}"`;
-  return value;
+  if (value === '' || (value.indexOf(',') < 0 && value.indexOf('"') < 0 && value.indexOf('\n') < 0 && value.indexOf('\r') < 0)) {
+    return value;
+  }
+  return `"${value.replace(/"/g, '""')}"`;
 }
 
 export function csvRow(fields: readonly string[]): string {
@@ -28,11 +30,15 @@ function dateOf(day: number): string {
   return cachedDate;
 }
 
+const TWO: string[] = Array.from({ length: 100 }, (_, i) => (i < 10 ? `0${i}` : String(i)));
+const THREE: string[] = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+
 function two(n: number): string {
-  return n < 10 ? `0${n}` : String(n);
+  return TWO[n] as string;
 }
 
-function clock(ms: number): { date: string; h: number; m: number; s: number; milli: number } {
+/** ISO 8601 UTC with milliseconds and `Z`, as Exchange writes it. */
+export function iso(ms: number): string {
   const day = Math.floor(ms / DAY_MS);
   let r = ms - day * DAY_MS;
   const h = Math.floor(r / 3_600_000);
@@ -40,20 +46,22 @@ function clock(ms: number): { date: string; h: number; m: number; s: number; mil
   const m = Math.floor(r / 60_000);
   r -= m * 60_000;
   const s = Math.floor(r / 1000);
-  return { date: dateOf(day), h, m, s, milli: r - s * 1000 };
-}
-
-/** ISO 8601 UTC with milliseconds and `Z`, as Exchange writes it. */
-export function iso(ms: number): string {
-  const c = clock(ms);
-  const milli = c.milli < 10 ? `00${c.milli}` : c.milli < 100 ? `0${c.milli}` : String(c.milli);
-  return `${c.date}T${two(c.h)}:${two(c.m)}:${two(c.s)}.${milli}Z`;
+  return `${dateOf(day)}T${TWO[h]}:${TWO[m]}:${TWO[s]}.${THREE[r - s * 1000]}Z`;
 }
 
 /** IIS W3C `date time` (UTC, whole seconds): `2021-03-03 06:49:42`. */
 export function iisDateTime(ms: number): string {
-  const c = clock(ms);
-  return `${c.date} ${two(c.h)}:${two(c.m)}:${two(c.s)}`;
+  const day = Math.floor(ms / DAY_MS);
+  let r = ms - day * DAY_MS;
+  const h = Math.floor(r / 3_600_000);
+  r -= h * 3_600_000;
+  const m = Math.floor(r / 60_000);
+  r -= m * 60_000;
+  return `${dateOf(day)} ${TWO[h]}:${TWO[m]}:${TWO[Math.floor(r / 1000)]}`;
+}
+
+function hourOf(ms: number): number {
+  return Math.floor((ms - Math.floor(ms / DAY_MS) * DAY_MS) / 3_600_000);
 }
 
 /** `YYYYMMDD` (UTC). */
@@ -63,18 +71,18 @@ export function ymd(ms: number): string {
 
 /** `YYYYMMDDHH` (UTC). */
 export function ymdh(ms: number): string {
-  return ymd(ms) + two(clock(ms).h);
+  return ymd(ms) + two(hourOf(ms));
 }
 
 /** IIS W3C field: empty becomes `-`, spaces become `+` (IIS does this in cs(User-Agent) and cs(Referer)). */
 export function w3cField(value: string): string {
   if (value === '') return '-';
-  return value.replace(/ /g, '+');
+  return value.indexOf(' ') < 0 ? value : value.replace(/ /g, '+');
 }
 
 /** Exchange replaces commas in the logged user agent with spaces (`(KHTML  like Gecko)` in real logs). */
 export function exchangeUserAgent(ua: string): string {
-  return ua.replace(/,/g, ' ');
+  return ua.indexOf(',') < 0 ? ua : ua.replace(/,/g, ' ');
 }
 
 export const HOUR = 3_600_000;

@@ -42,6 +42,8 @@ export interface TrafficOptions {
   oabTrapAt?: number;
   /** Mark requests whose number grows with the scale (`Req.scaled`), for the size estimator. */
   tagScaled?: boolean;
+  /** Probe schedule that grows smoothly with the scale (size runs); the default one has rounding steps. */
+  smoothProbes?: boolean;
 }
 
 const PROBE_UA = 'AMProbe/Local/ClientAccess';
@@ -93,7 +95,17 @@ export function benignHour(opts: TrafficOptions, hourStart: number, rng: Rng): H
   // in every other hour (so the default tree stays small); scale 10 probes every protocol every 2 minutes.
   const hourIndex = Math.floor(hourStart / HOUR);
   const everyHours = Math.max(1, Math.round(2 / scale));
-  if (hourIndex % everyHours === 0) {
+  if (opts.smoothProbes) {
+    // Size runs: every protocol, every PROBE_MINUTES / scale minutes (at least 2), without the rounding steps of
+    // the default schedule — so the tree's size grows smoothly with the scale and a size target can be met.
+    const spacing = Math.max(2 * MINUTE, (PROBE_MINUTES * MINUTE) / Math.min(10, scale));
+    const pushProbe = scale < 10 ? pushScaled : push;
+    for (const proto of PROTOCOLS) {
+      for (let tick = hourStart - HOUR + rng.next() * spacing; tick < end; tick += spacing) {
+        if (tick >= hourStart) pushProbe(probe(opts, proto, Math.floor(tick) + rng.int(20_000), rng));
+      }
+    }
+  } else if (hourIndex % everyHours === 0) {
     const perHour = Math.min(PROTOCOLS.length, Math.max(1, Math.round(scale)));
     const spacing = Math.max(2, Math.round(PROBE_MINUTES / scale)) * MINUTE;
     for (let j = 0; j < perHour; j++) {

@@ -66,9 +66,34 @@ export interface LogSpan {
   last?: string;
 }
 
+/**
+ * A flood (scenario `flood`): lines of one kind in one log family, counted instead of listed one by one. Every
+ * counted line holds `value`; the planted indicators of the same kind listed in `indicators` are not included.
+ */
+export interface FloodSummary {
+  kind: 'scanner' | 'webshell-access';
+  source: EvidenceSource;
+  /** A string that occurs verbatim on every counted line. */
+  value: string;
+  /** Lines written. */
+  count: number;
+  /** ISO times of the first and last counted line. */
+  first?: string;
+  last?: string;
+  /** Distinct client IPs of the counted lines, and a few of them. */
+  ips: number;
+  sampleIps: string[];
+  /** The first few counted lines, as indicators (file and line). */
+  samples: PlantedIndicator[];
+  note: string;
+}
+
 export interface SimulationTruth {
-  scenario: 'clean' | 'proxylogon';
+  scenario: 'clean' | 'proxylogon' | 'flood';
   seed: number;
+  /** Size runs: the requested size (bytes) and the traffic scale chosen to reach it. */
+  sizeTarget?: number;
+  scale?: number;
   host: { name: string; fqdn: string; domain: string; publicHost: string; ip: string; installPath: string };
   /** Simulated period: [start, end). */
   period: { start: string; end: string; days: number };
@@ -93,6 +118,8 @@ export interface SimulationTruth {
     archive: string;
   };
   indicators: PlantedIndicator[];
+  /** Scenario `flood`: the floods, counted (bounded whatever their size). */
+  floods?: FloodSummary[];
   logs: {
     httpProxy: LogSpan;
     ecpServer: LogSpan;

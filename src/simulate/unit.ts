@@ -80,8 +80,6 @@ interface OpenLog {
   restarted: boolean;
 }
 
-const madeDirs = new Set<string>();
-
 export function iisHeader(t: number): string[] {
   return [
     '#Software: Microsoft Internet Information Services 10.0',
@@ -133,6 +131,7 @@ export function runUnit(ctx: Context, task: UnitTask): UnitResult {
     if (f.samples.length < FLOOD_SAMPLES) note(f.samples, kind, source, file, line, r.t, value, r.mark?.note ?? '', r.ip);
   };
 
+  const madeDirs = new Set<string>();
   const ensureDir = (rel: string): void => {
     const abs = join(out, rel);
     if (madeDirs.has(abs)) return;
@@ -167,7 +166,6 @@ export function runUnit(ctx: Context, task: UnitTask): UnitResult {
   };
 
   const dayKey = ymd(task.hours[0] as number);
-  const dayT = task.hours[0] as number;
   const daily: Record<'fe' | 'be' | 'ecp' | 'oab', OpenLog | null> = { fe: null, be: null, ecp: null, oab: null };
   const dailyFam = { fe: fam.iisFrontEnd, be: fam.iisBackEnd, ecp: fam.ecpServer, oab: fam.oabGenerator } as const;
   // A day's lines all go to that day's file (a record stamped a few ms before midnight by its request's start
@@ -334,7 +332,6 @@ export function runUnit(ctx: Context, task: UnitTask): UnitResult {
     }
   }
   for (const k of ['fe', 'be', 'ecp', 'oab'] as const) closeLog(dailyFam[k], daily[k]);
-  void dayT;
 
   const floodIps: number[] = [];
   if (ipUsed) for (let i = 0; i < ipUsed.length; i++) if (ipUsed[i]) floodIps.push(i);

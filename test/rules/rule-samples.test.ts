@@ -5,7 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { assetPath } from '../../src/assets.js';
@@ -15,10 +16,16 @@ import { readLog, HTTPPROXY_FIELDS, IIS_DEFAULT_FIELDS, type LogKind, type LogRe
 import { FileRecord } from '../../src/detect/inventory.js';
 import type { EventRecord } from '../../src/model/record.js';
 import { DEFAULT_INSTALL } from '../../src/evidence/discovery.js';
+import { parseEvtxFile, toEventRecord } from '../../src/readers/evtx/index.js';
+import { EvtxRuleCache } from '../../src/detect/evtx-logsource.js';
+import type { CompiledRule } from '../../src/rules/types.js';
+import type { RulePack } from '../../src/detect/rule-pack.js';
+import { eventLogFile } from '../fixtures/evtx/events.js';
 
 interface SampleFile {
   rule: string;
-  kind: LogKind | 'file';
+  /** `evtx`: each sample is one event (test/fixtures/evtx/events.ts keys), written as a real EVTX file. */
+  kind: LogKind | 'file' | 'evtx';
   header?: string;
   defaults?: Record<string, string>;
   positive: Array<Record<string, string>>;
@@ -46,6 +53,31 @@ function render(s: SampleFile, sample: Record<string, string>): string {
   throw new Error(`no renderer for ${s.kind}`);
 }
 
+/**
+ * An event sample through the hunt's own path: written as an EVTX file, parsed, its rules looked up by
+ * channel/provider/event id (src/detect/evtx-logsource.ts) and wrapped by the same adapter. Returns the
+ * records and, per record, whether the rule is among those the hunt would evaluate.
+ */
+async function eventRecordsOf(s: SampleFile, sample: Record<string, string>, pack: RulePack, rule: CompiledRule): Promise<Array<{ rec: EventRecord; applies: boolean }>> {
+  const dir = mkdtempSync(join(tmpdir(), 'exhunt-evtx-sample-'));
+  try {
+    const path = join(dir, 'sample.evtx');
+    writeFileSync(path, eventLogFile([{ ...s.defaults, ...sample }]));
+    const cache = new EvtxRuleCache((ls) => pack.forLogsource(ls));
+    const out: Array<{ rec: EventRecord; applies: boolean }> = [];
+    const summary = await parseEvtxFile(path, {
+      onRecord: (r) => {
+        const et = r.eventId === 12 ? r.data['EventType'] : undefined;
+        out.push({ rec: toEventRecord(r), applies: cache.rulesFor(r.channel, r.providerName, r.eventId, typeof et === 'string' ? et : undefined).includes(rule) });
+      },
+    });
+    assert.equal(summary.errors.length, 0, 'the sample event log parses without errors');
+    return out;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function recordsOf(s: SampleFile, sample: Record<string, string>): Promise<EventRecord[]> {
   if (s.kind === 'file') {
     const path = sample['TargetFilename']!;
@@ -57,7 +89,7 @@ async function recordsOf(s: SampleFile, sample: Record<string, string>): Promise
   async function* chunks() {
     yield Buffer.from(render(s, sample), 'utf8');
   }
-  await readLog(chunks(), { kind: s.kind, onRecord: (r) => out.push(r) });
+  await readLog(chunks(), { kind: s.kind as LogKind, onRecord: (r) => out.push(r) });
   return out;
 }
 
@@ -79,8 +111,23 @@ for (const { file, s } of samples) {
     const rule = pack.rules.find((r) => r.id === s.rule);
     assert.ok(rule, `rule ${s.rule} loaded`);
     const kind = s.kind;
-    assert.ok(pack.forLogsource(logsourceFor(kind)).includes(rule), `${s.rule} applies to ${kind} records`);
     const ctx = { installPath: DEFAULT_INSTALL };
+    if (kind === 'evtx') {
+      for (const [i, p] of s.positive.entries()) {
+        const recs = await eventRecordsOf(s, p, pack, rule);
+        assert.equal(recs.length, 1, `${file} positive #${i + 1} reads as one event`);
+        const { rec, applies } = recs[0]!;
+        assert.ok(applies, `${file} positive #${i + 1}: the rule applies to this event's log source`);
+        assert.ok(rule.match(rec, ctx), `${file} positive #${i + 1} should match: ${rec.raw.slice(0, 300)}`);
+      }
+      for (const [i, n] of s.negative.entries()) {
+        for (const { rec, applies } of await eventRecordsOf(s, n, pack, rule)) {
+          assert.ok(!applies || rule.match(rec, ctx) === null, `${file} negative #${i + 1} must not match: ${rec.raw.slice(0, 300)}`);
+        }
+      }
+      return;
+    }
+    assert.ok(pack.forLogsource(logsourceFor(kind)).includes(rule), `${s.rule} applies to ${kind} records`);
     for (const [i, p] of s.positive.entries()) {
       const recs = await recordsOf(s, p);
       assert.equal(recs.length, 1, `${file} positive #${i + 1} reads as one record`);
