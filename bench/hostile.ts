@@ -58,15 +58,19 @@ function report(name: string, o: Outcome, extra: string): void {
   process.stdout.write(`${name.padEnd(34)} ${o.seconds.toFixed(1).padStart(6)} s  peak ${o.maxRssMb.toFixed(0).padStart(4)} MB  exit ${o.code}  ${o.json.stats.logFiles} files, ${o.json.stats.records} records  ${extra}  [${hits}]\n`);
 }
 
-function writeBig(path: string, header: string, bytes: number, row: (i: number) => string, planted: Map<number, string> = new Map()): void {
+/** Writes rows until `bytes`; `plantLast` becomes one of the last rows (about 1 MB before the end). */
+function writeBig(path: string, header: string, bytes: number, row: (i: number) => string, plantLast?: string): void {
   const fd = openSync(path, 'w');
   writeSync(fd, header);
   let written = header.length;
   let i = 0;
   const parts: string[] = [];
   let pending = 0;
+  let planted = plantLast === undefined;
   while (written < bytes) {
-    const line = `${planted.get(i) ?? row(i)}\r\n`;
+    const plantNow = !planted && written > bytes - 1e6;
+    if (plantNow) planted = true;
+    const line = `${plantNow ? plantLast : row(i)}\r\n`;
     parts.push(line);
     pending += line.length;
     written += line.length;
@@ -106,9 +110,7 @@ async function main(): Promise<void> {
       const base = join(root, 'big');
       const dir = join(base, 'inetpub/logs/LogFiles/W3SVC1');
       mkdirSync(dir, { recursive: true });
-      const rows = Math.floor(4e9 / 190);
-      const planted = new Map([[rows - 100, `2021-03-03 23:59:00 10.0.0.5 POST /aspnet_client/system_web/x1.aspx - 443 - 198.51.100.7 Mozilla/5.0 - 200 0 0 15`]]);
-      writeBig(join(dir, 'u_ex210303.log'), IIS_HEADER, 4e9, iisRow, planted);
+      writeBig(join(dir, 'u_ex210303.log'), IIS_HEADER, 4e9, iisRow, `2021-03-03 23:59:00 10.0.0.5 POST /aspnet_client/system_web/x1.aspx - 443 - 198.51.100.7 Mozilla/5.0 - 200 0 0 15`);
       const o = scanCase(base);
       report('4 GB IIS log', o, '');
       rmSync(base, { recursive: true, force: true });

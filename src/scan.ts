@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { EvidenceSource } from './evidence/source.js';
 import { discover, type Discovery } from './evidence/discovery.js';
+import { EvtxCoverageTracker, umCheckReasons } from './detect/evtx-coverage.js';
 import { CoverageBuilder, type Coverage } from './evidence/coverage.js';
 import { FindingCollector } from './detect/collector.js';
 import { evaluate } from './detect/hunt.js';
@@ -78,6 +79,7 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
   for (const p of d.problems) coverage.problems.push(p);
   for (const m of d.missing) coverage.missing.push(m);
   const builds = new BuildHistory();
+  const evtxCoverage = new EvtxCoverageTracker();
   const since = opts.since?.getTime();
   const until = opts.until?.getTime();
   const huntOpts = { ruleContext: d.installPath ? { installPath: d.installPath } : {}, since, until, maxRecordBytes: opts.maxRecordBytes, noPrefilter: opts.noPrefilter };
@@ -95,27 +97,58 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
   let bytesDone = 0;
   let records = 0;
   let filesDone = 0;
-  const pool = new HuntPool(pack, huntOpts, { workers: opts.workers });
+  // Bytes read so far inside files still being read, per job: progress moves within a 4 GB log too.
+  const partial = new Map<number, number>();
+  let partialSum = 0;
+  const pool = new HuntPool(pack, huntOpts, {
+    workers: opts.workers,
+    onBytes: (id, delta) => {
+      partial.set(id, (partial.get(id) ?? 0) + delta);
+      partialSum += delta;
+      progress({ phase: 'logs', filesDone, filesTotal: d.logs.length, bytesDone: bytesDone + partialSum, bytesTotal });
+    },
+  });
   let collector: FindingCollector;
   try {
-    // Largest files first: the pool stays balanced to the end.
+    // Largest files first: the pool stays balanced to the end. A bounded number of files in flight
+    // keeps memory flat for trees of 100,000s of files.
     const order = d.logs.map((ref, i) => ({ ref, i })).sort((a, b) => b.ref.size - a.ref.size);
-    await Promise.all(
-      order.map(async ({ ref, i }) => {
-        const display = src.kind === 'file' ? src.fileName : ref.rel;
-        const res = await pool.run({ id: i, abs: src.absolute(ref.rel), display, kind: ref.kind });
-        bytesDone += ref.size;
-        filesDone++;
-        progress({ phase: 'logs', filesDone, filesTotal: d.logs.length, bytesDone, bytesTotal, current: display });
-        if (res.error !== undefined) {
-          coverage.skipFile(ref.group, ref.kind, display, res.error);
-          return;
-        }
-        coverage.addFile(ref.group, ref.kind, ref.size, res.stats);
-        records += res.stats.records;
-        if (ref.kind === 'httpproxy') builds.observe(res.stats.version, res.stats.firstTime, res.stats.lastTime, `${display} #Version`);
-      }),
-    );
+    // Small files travel in batches (up to 64 files or 8 MiB): one message per batch, not per file.
+    const batches: Array<typeof order> = [];
+    for (let k = 0; k < order.length; ) {
+      const batch = [order[k++]!];
+      let bytes = batch[0]!.ref.size;
+      while (k < order.length && batch.length < 64 && bytes + order[k]!.ref.size <= 8 << 20) {
+        bytes += order[k]!.ref.size;
+        batch.push(order[k++]!);
+      }
+      batches.push(batch);
+    }
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < batches.length) {
+        const batch = batches[next++]!;
+        const jobs = batch.map(({ ref, i }) => ({ id: i, abs: src.absolute(ref.rel), display: src.kind === 'file' ? src.fileName : ref.rel, kind: ref.kind }));
+        const results = await pool.run(jobs);
+        results.forEach((res, k) => {
+          const { ref, i } = batch[k]!;
+          const display = jobs[k]!.display;
+          bytesDone += ref.size;
+          partialSum -= partial.get(i) ?? 0;
+          partial.delete(i);
+          filesDone++;
+          if (res.error !== undefined) {
+            coverage.skipFile(ref.group, ref.kind, display, res.error);
+            return;
+          }
+          coverage.addFile(ref.group, ref.kind, ref.size, res.stats);
+          records += res.stats.records;
+          if (ref.kind === 'httpproxy') builds.observe(res.stats.version, res.stats.firstTime, res.stats.lastTime, `${display} #Version`);
+        });
+        progress({ phase: 'logs', filesDone, filesTotal: d.logs.length, bytesDone, bytesTotal, current: jobs[jobs.length - 1]!.display });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, pool.size * 4) }, lane));
     collector = await pool.finish();
   } finally {
     await pool.close();
@@ -133,9 +166,15 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
   progress({ phase: 'verdicts', filesDone: d.logs.length, filesTotal: d.logs.length, bytesDone, bytesTotal });
   const findings = collector.findings();
   const cov = coverage.build();
+  const processCreation = evtxCoverage.processCreation();
+  if (processCreation) {
+    cov.processCreation = processCreation;
+    if (processCreation.status === 'not-audited') (cov.notes ??= []).push(processCreation.note);
+  }
   const buildList: BuildObservation[] = builds.list();
   const verdicts: Record<string, Verdict> = {};
   for (const f of FAMILIES) verdicts[f.id] = decideVerdict(f, { findings, coverage: cov, builds: buildList, since, until });
+  if (verdicts['proxylogon']) verdicts['proxylogon'].reasons.push(...umCheckReasons(buildList, evtxCoverage));
   attributeUnclaimed(findings, verdicts);
   applyRaises(findings, verdicts);
 

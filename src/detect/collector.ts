@@ -6,14 +6,21 @@ import { defaultEntityFields, defaultGroupBy, keyFields } from './source-fields.
 /** Bounds that keep memory flat whatever the input (issue 3: floods become counted findings). */
 export const LIMITS = {
   /** Distinct groups kept per rule; hits beyond fold into one overflow group per rule. */
-  groupsPerRule: 5000,
+  groupsPerRule: 500,
+  /** Distinct groups kept in all (then every new key folds into its rule's overflow group). */
+  groupsTotal: 2000,
   /** Samples kept per finding: the first few and the latest. */
   samples: 5,
-  /** Values kept per entity list of a finding. */
-  entityValues: 50,
-  /** Characters kept of any field value copied into a finding. */
-  fieldChars: 2048,
+  /** Values kept per entity list of a finding, and characters per value. */
+  entityValues: 10,
+  entityChars: 256,
+  /** Characters kept of a field value of a finding's first hit, and of a sample's. */
+  fieldChars: 1024,
+  sampleFieldChars: 256,
 };
+// Worst case per collector (every field of every group at its cap): groupsTotal × (first hit ≈ 12 fields ×
+// 1 KiB + 5 samples × 12 × 256 B + 6 entity lists × 10 × 256 B) ≈ 2000 × 42 KiB ≈ 84 MiB; typical scans
+// hold a few hundred small groups. docs/performance.md has the full memory budget.
 
 export interface Hit {
   rule: CompiledRule;
@@ -46,13 +53,13 @@ export class FindingCollector {
     let g = this.groups.get(key);
     if (!g) {
       const n = this.perRule.get(rule.id) ?? 0;
-      if (n >= LIMITS.groupsPerRule) {
+      if (n >= LIMITS.groupsPerRule || this.groups.size >= LIMITS.groupsTotal) {
         key = `${rule.id}\u0000(overflow)`;
         g = this.groups.get(key);
       } else this.perRule.set(rule.id, n + 1);
     }
     const fields = pickFields(record, match, rule, hit.sourceKind);
-    const sample: SampleHit = { source: hit.source, fields };
+    const sample: SampleHit = { source: hit.source, fields: shorten(fields, LIMITS.sampleFieldChars) };
     if (hit.time !== undefined) sample.time = new Date(hit.time).toISOString();
     if (!g) {
       const finding: Finding = {
@@ -94,8 +101,10 @@ export class FindingCollector {
       if (g.lastMs === undefined || hit.time > g.lastMs) g.lastMs = hit.time;
     }
     if (f.count > 1 && !(f.source.path === hit.source.path && f.source.line === hit.source.line)) {
-      if (f.samples.length < LIMITS.samples - 1) f.samples.push(sample);
-      else f.samples[LIMITS.samples - 1] = sample; // keep the latest in the last slot
+      // Keep the earliest hits and the latest one whatever the arrival order, so results do not
+      // depend on how files were spread over worker threads.
+      f.samples.push(sample);
+      if (f.samples.length > LIMITS.samples) f.samples = pickSamples(f.samples);
     }
     this.addEntities(g, record, match, rule, hit.sourceKind);
   }
@@ -105,7 +114,7 @@ export class FindingCollector {
     for (const [list, fields] of Object.entries(spec) as Array<[keyof Entities, string[] | undefined]>) {
       for (const field of fields ?? []) {
         const raw = field === '_raw' ? undefined : match.derived[field] ?? record.get(field);
-        const v = normaliseEntity(list, fieldText(raw));
+        const v = normaliseEntity(list, fieldText(raw, LIMITS.entityChars));
         if (!v) continue;
         // The server's own address (a back-end log's client is the front end) is no attacker.
         if (list === 'ips' && v === fieldText(record.get('s-ip'))) continue;
@@ -138,7 +147,7 @@ export class FindingCollector {
       let g = this.groups.get(key);
       if (!g) {
         const n = this.perRule.get(ruleId) ?? 0;
-        if (n >= LIMITS.groupsPerRule) {
+        if (n >= LIMITS.groupsPerRule || this.groups.size >= LIMITS.groupsTotal) {
           key = `${ruleId}\u0000(overflow)`;
           g = this.groups.get(key);
         } else this.perRule.set(ruleId, n + 1);
@@ -176,6 +185,7 @@ export class FindingCollector {
       const f = g.finding;
       if (g.lastMs !== undefined && g.firstMs !== undefined && g.lastMs !== g.firstMs) f.lastTime = new Date(g.lastMs).toISOString();
       for (const [list, set] of g.entitySets) f.entities[list] = [...set].sort();
+      f.samples.sort(sampleOrder);
       out.push(f);
     }
     out.sort((a, b) => (a.time ?? '9') .localeCompare(b.time ?? '9') || a.ruleId.localeCompare(b.ruleId) || a.source.path.localeCompare(b.source.path));
@@ -211,16 +221,26 @@ function withFirst(f: Finding): SampleHit[] {
 }
 
 /** The earliest hits and the latest one, like `add` keeps them. */
+function sampleOrder(a: SampleHit, b: SampleHit): number {
+  return (a.time ?? '').localeCompare(b.time ?? '') || (a.source.path < b.source.path ? -1 : a.source.path > b.source.path ? 1 : 0) || (a.source.line ?? a.source.offset ?? 0) - (b.source.line ?? b.source.offset ?? 0);
+}
+
 function pickSamples(hits: SampleHit[]): SampleHit[] {
-  const sorted = [...hits].sort((a, b) => (a.time ?? '').localeCompare(b.time ?? ''));
+  const sorted = [...hits].sort(sampleOrder);
   if (sorted.length <= LIMITS.samples) return sorted;
   return [...sorted.slice(0, LIMITS.samples - 1), sorted[sorted.length - 1]!];
 }
 
-function fieldText(v: unknown): string {
+function fieldText(v: unknown, max = LIMITS.fieldChars): string {
   if (v === undefined || v === null) return '';
   const s = String(v);
-  return s.length > LIMITS.fieldChars ? `${s.slice(0, LIMITS.fieldChars)}…` : s;
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+}
+
+function shorten(fields: Record<string, string>, max: number): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(fields)) out[k] = v.length > max ? `${v.slice(0, max)}…` : v;
+  return out;
 }
 
 function pickFields(record: EventRecord, match: RuleMatch, rule: CompiledRule, kind: string): Record<string, string> {

@@ -29,7 +29,13 @@ export async function huntEvtxFile(job: FileJob, lookup: RuleLookup, opts: HuntO
           stats.hours.add(Math.floor(t / HOUR));
         }
         if (evtx.channel === undefined && rec.channel) evtx.channel = rec.channel;
-        if (isProcessCreation(rec.channel, rec.eventId)) evtx.processCreation++;
+        if (isProcessCreation(rec.channel, rec.eventId)) {
+          evtx.processCreation++;
+          if (t !== undefined && Number.isFinite(t)) {
+            if (evtx.processFirst === undefined || t < evtx.processFirst) evtx.processFirst = t;
+            if (evtx.processLast === undefined || t > evtx.processLast) evtx.processLast = t;
+          }
+        }
         const et = rec.eventId === 12 ? rec.data['EventType'] : undefined;
         const rules = cache.rulesFor(rec.channel, rec.providerName, rec.eventId, typeof et === 'string' ? et : undefined);
         if (!rules.length) return;

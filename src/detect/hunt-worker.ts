@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { FindingCollector } from './collector.js';
-import { huntFile, type HuntOptions, type FileJob } from './hunt.js';
+import { huntFile, type HuntOptions, type FileJob, type FileResult } from './hunt.js';
 import { packFromSources } from './rule-pack.js';
 import { logsourceFor } from './source-fields.js';
 import type { RuleSource } from '../rules/index.js';
@@ -16,9 +16,18 @@ interface Init {
   options: HuntOptions;
 }
 
-export type ToWorker = { type: 'job'; job: FileJob } | { type: 'finish' };
+export type ToWorker = { type: 'batch'; id: number; jobs: FileJob[] } | { type: 'finish' };
 
 const init = workerData as Init;
+// Long files report progress every 32 MiB, so a 4 GB log does not look stuck.
+let reported = 0;
+let current = -1;
+init.options.onBytes = (n: number) => {
+  if (n - reported >= 32 << 20) {
+    parentPort!.postMessage({ type: 'progress', id: current, bytes: n - reported });
+    reported = n;
+  }
+};
 const pack = packFromSources(init.sources);
 const collector = new FindingCollector();
 const byKind = new Map<string, readonly CompiledRule[]>();
@@ -30,11 +39,20 @@ const rulesFor = (kind: string): readonly CompiledRule[] => {
 
 const port = parentPort!;
 port.on('message', (msg: ToWorker) => {
-  if (msg.type === 'job') {
-    huntFile(msg.job, rulesFor(msg.job.kind), init.options, collector, (ls) => pack.forLogsource(ls)).then(
-      (result) => port.postMessage({ type: 'done', id: msg.job.id, result }),
-      (err: unknown) => port.postMessage({ type: 'done', id: msg.job.id, result: { error: `internal error: ${(err as Error)?.stack ?? String(err)}` } }),
-    );
+  if (msg.type === 'batch') {
+    void (async () => {
+      const results: FileResult[] = [];
+      for (const job of msg.jobs) {
+        reported = 0;
+        current = job.id;
+        try {
+          results.push(await huntFile(job, rulesFor(job.kind), init.options, collector, (ls) => pack.forLogsource(ls)));
+        } catch (err) {
+          results.push({ error: `internal error: ${(err as Error)?.stack ?? String(err)}` });
+        }
+      }
+      port.postMessage({ type: 'done', id: msg.id, results });
+    })();
   } else {
     port.postMessage({ type: 'findings', groups: collector.export() });
   }

@@ -15,6 +15,8 @@ export interface HuntOptions {
   since?: number;
   until?: number;
   maxRecordBytes?: number;
+  /** Bytes read so far in the current file (progress of long files). */
+  onBytes?: (bytesSoFar: number) => void;
   /** Evaluate every record (no literal pre-filter): the reference path the pre-filter is tested against. */
   noPrefilter?: boolean;
 }
@@ -79,6 +81,7 @@ export async function huntFile(job: FileJob, rules: readonly CompiledRule[], opt
       kind: job.kind,
       maxRecordBytes: opts.maxRecordBytes,
       literalFilter: opts.noPrefilter ? undefined : unionLiterals(rules) ?? undefined,
+      onBytes: opts.onBytes,
       onRecord: (rec: LogRecord) => {
         evaluate(rules, rec, rec.time(), { path: job.display, line: rec.line, offset: rec.offset }, job.kind, opts, collector);
       },

@@ -9,6 +9,8 @@ import type { CompiledRule } from '../rules/types.js';
 export interface PoolOptions {
   /** Worker threads; 0 or 1 runs in this thread. Default: the machine's cores, at most 8. */
   workers?: number;
+  /** Bytes read inside a file not finished yet (progress of long files). */
+  onBytes?: (jobId: number, delta: number) => void;
 }
 
 export function defaultWorkers(): number {
@@ -21,21 +23,33 @@ export function defaultWorkers(): number {
  */
 export class HuntPool {
   private readonly workers: Worker[] = [];
-  private readonly pending = new Map<number, (r: FileResult) => void>();
+  private readonly pending = new Map<number, (r: FileResult[]) => void>();
   /** Jobs sent to each worker and not yet answered: a few in flight hide the message round trip. */
   private readonly inflight = new Map<Worker, number>();
-  private static readonly IN_FLIGHT = 6;
-  private readonly queue: Array<{ job: FileJob; resolve: (r: FileResult) => void }> = [];
+  private static readonly IN_FLIGHT = 3;
+  private readonly queue: Array<{ jobs: FileJob[]; resolve: (r: FileResult[]) => void }> = [];
+  private batchSeq = 0;
   private readonly local: { collector: FindingCollector; rulesFor: (kind: string) => readonly CompiledRule[] } | undefined;
   private failure: Error | undefined;
 
   constructor(
     private readonly pack: RulePack,
-    private readonly options: HuntOptions,
+    private options: HuntOptions,
     opts: PoolOptions = {},
   ) {
     const n = opts.workers ?? defaultWorkers();
     if (n <= 1) {
+      let reported = 0;
+      this.options = {
+        ...options,
+        onBytes: (b) => {
+          if (b < reported) reported = 0; // a new file
+          if (b - reported >= 32 << 20) {
+            opts.onBytes?.(this.currentJob, b - reported);
+            reported = b;
+          }
+        },
+      };
       const byKind = new Map<string, readonly CompiledRule[]>();
       this.local = {
         collector: new FindingCollector(),
@@ -49,17 +63,18 @@ export class HuntPool {
     }
     for (let i = 0; i < n; i++) {
       const w = new Worker(new URL('./hunt-worker.js', import.meta.url), { workerData: { sources: pack.sources, options } });
-      w.on('message', (m: { type: string; id?: number; result?: FileResult }) => {
+      w.on('message', (m: { type: string; id?: number; results?: FileResult[]; bytes?: number }) => {
+        if (m.type === 'progress') opts.onBytes?.(m.id ?? -1, m.bytes ?? 0);
         if (m.type !== 'done' || m.id === undefined) return;
         const resolve = this.pending.get(m.id);
         this.pending.delete(m.id);
-        resolve?.(m.result!);
+        resolve?.(m.results!);
         this.release(w);
       });
       w.on('error', (err) => {
         // A worker dying is a bug (readers never throw on content): fail the scan loudly.
         this.failure = err;
-        for (const r of this.pending.values()) r({ error: `worker failed: ${err.message}` });
+        for (const r of this.pending.values()) r([]);
         this.pending.clear();
       });
       this.workers.push(w);
@@ -72,18 +87,33 @@ export class HuntPool {
   }
 
   private localChain: Promise<unknown> = Promise.resolve();
+  private currentJob = -1;
 
-  run(job: FileJob): Promise<FileResult> {
+  /**
+   * Read a batch of files (small files travel together: one message per batch, not per file).
+   * Results come back in the order of `jobs`.
+   */
+  run(jobs: FileJob[]): Promise<FileResult[]> {
     if (this.local) {
-      // One file at a time: bounded open files and buffers, like a worker.
+      // One batch at a time: bounded open files and buffers, like a worker.
       const local = this.local;
-      const next = this.localChain.then(() => huntFile(job, local.rulesFor(job.kind), this.options, local.collector, (ls) => this.pack.forLogsource(ls)));
+      const next = this.localChain.then(async () => {
+        const out: FileResult[] = [];
+        for (const job of jobs) {
+          this.currentJob = job.id;
+          out.push(await huntFile(job, local.rulesFor(job.kind), this.options, local.collector, (ls) => this.pack.forLogsource(ls)));
+        }
+        return out;
+      });
       this.localChain = next.catch(() => undefined);
       return next;
     }
     if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve) => {
-      this.queue.push({ job, resolve });
+    return new Promise((resolve, reject) => {
+      this.queue.push({
+        jobs,
+        resolve: (r) => (r.length === jobs.length ? resolve(r) : reject(this.failure ?? new Error('worker failed'))),
+      });
       this.pump();
     });
   }
@@ -95,10 +125,11 @@ export class HuntPool {
       let load = HuntPool.IN_FLIGHT;
       for (const [w, n] of this.inflight) if (n < load) [best, load] = [w, n];
       if (!best) return;
-      const { job, resolve } = this.queue.shift()!;
-      this.pending.set(job.id, resolve);
+      const { jobs, resolve } = this.queue.shift()!;
+      const id = this.batchSeq++;
+      this.pending.set(id, resolve);
       this.inflight.set(best, load + 1);
-      best.postMessage({ type: 'job', job });
+      best.postMessage({ type: 'batch', id, jobs });
     }
   }
 

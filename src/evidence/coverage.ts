@@ -1,4 +1,5 @@
 import type { ReaderStats } from '../readers/types.js';
+import type { ProcessCreationCoverage } from '../detect/evtx-coverage.js';
 
 const HOUR = 3_600_000;
 
@@ -38,6 +39,10 @@ export interface Coverage {
   /** Earliest and latest record over every log: the evidence's own time span. */
   evidenceStart?: string;
   evidenceEnd?: string;
+  /** Whether the event logs read record process starts (src/detect/evtx-coverage.ts); absent without event logs. */
+  processCreation?: ProcessCreationCoverage;
+  /** What the evidence cannot show, in words (e.g. "process creation not audited"). */
+  notes?: string[];
 }
 
 interface Acc {

@@ -504,6 +504,7 @@ export function readLogFileSync(path: string, opts: ReadOptions): ReaderStats {
   opts.signal?.throwIfAborted();
   const fd = openSync(path, fsConstants.O_RDONLY);
   const buf = takeBuffer(FILE_CHUNK_BYTES + r.maxLeftover);
+  let total = 0;
   try {
     for (;;) {
       const tail = r.takeLeftover();
@@ -514,6 +515,8 @@ export function readLogFileSync(path: string, opts: ReadOptions): ReaderStats {
         break;
       }
       r.pushWindow(buf.subarray(0, n0 + bytesRead), bytesRead);
+      total += bytesRead;
+      opts.onBytes?.(total);
       opts.signal?.throwIfAborted();
     }
     return r.finish();

@@ -83,8 +83,11 @@ export interface ReaderStats {
   software?: string;
   version?: string;
   logType?: string;
-  /** Event logs only (src/detect/hunt-evtx.ts): channel of the records, process-creation events (Security 4688, Sysmon 1) seen. */
-  evtx?: { channel?: string; processCreation: number };
+  /**
+   * Event logs only (src/detect/hunt-evtx.ts): the channel of the records, and the process-creation events
+   * (Security 4688, Sysmon 1) seen with their first and last time (epoch ms).
+   */
+  evtx?: { channel?: string; processCreation: number; processFirst?: number; processLast?: number };
 }
 
 export interface ReadOptions {
@@ -100,6 +103,8 @@ export interface ReadOptions {
    */
   literalFilter?: LiteralFilter;
   onRecord: (rec: LogRecord) => void;
+  /** Called after each chunk read from a file, with the bytes read so far (progress of long files). */
+  onBytes?: (bytesSoFar: number) => void;
   signal?: AbortSignal;
 }
 

@@ -142,6 +142,7 @@ export function renderTerminal(r: ScanResult, opts: TerminalOptions): string {
   }
   if (!r.coverage.sources.length) out.push(c.magenta('  no logs found'));
   if (r.coverage.missing.length) out.push(c.yellow(`  not found: ${r.coverage.missing.join(', ')}`));
+  for (const n of r.coverage.notes ?? []) out.push(c.yellow(`  ${safe(n, 300)}`));
   if (r.coverage.problems.length) {
     out.push(c.yellow(`  ${r.coverage.problems.length} problem(s):`));
     for (const p of r.coverage.problems.slice(0, opts.verbose ? 1000 : 8)) out.push(`    ${safe(p.path, 100) || '.'}: ${safe(p.reason, 120)}`);

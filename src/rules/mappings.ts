@@ -149,6 +149,36 @@ const PROCESS_CREATION: SourceMapping = {
   },
 };
 
+/** Defender's EventData names have spaces (`Threat Name`); Sigma writes them without (`ThreatName`). */
+const DEFENDER_FIELDS = [
+  'Product Name', 'Product Version', 'Detection ID', 'Detection Time', 'Threat ID', 'Threat Name', 'Severity ID', 'Severity Name',
+  'Category ID', 'Category Name', 'Status Code', 'Status Description', 'Source ID', 'Source Name', 'Process Name', 'Detection User',
+  'Origin ID', 'Origin Name', 'Execution ID', 'Execution Name', 'Type ID', 'Type Name', 'Pre Execution Status', 'Action ID',
+  'Action Name', 'Error Code', 'Error Description', 'Post Clean Status', 'Additional Actions ID', 'Additional Actions String',
+  'Remediation User', 'Security intelligence Version', 'Engine Version', 'Old Value', 'New Value', 'Feature Name', 'Scan ID',
+  'Scan Type', 'Scan Parameters', 'Domain', 'User',
+];
+const defenderFields = (extra: Record<string, FieldMapping>): Record<string, FieldMapping> => ({
+  ...Object.fromEntries(DEFENDER_FIELDS.map((n) => [n.replace(/\s+/g, ''), { names: [n.replace(/\s+/g, ''), n] }])),
+  ...extra,
+});
+
+/** Microsoft Defender (`service: windefend`, `category: antivirus`; SigmaHQ's THOR config: `Signature`→`ThreatName`, `Filename`→`Path`). */
+const DEFENDER: SourceMapping = {
+  id: 'windows-defender',
+  description: 'Microsoft Defender Antivirus operational log (`service: windefend`)',
+  when: { product: 'windows', service: 'windefend' },
+  emptyValues: [],
+  fields: defenderFields({}),
+};
+const ANTIVIRUS: SourceMapping = {
+  id: 'windows-antivirus',
+  description: 'Antivirus detections from Microsoft Defender (`category: antivirus`)',
+  when: { product: 'windows', category: 'antivirus' },
+  emptyValues: [],
+  fields: defenderFields({ Signature: { names: ['Signature', 'Threat Name'] }, Filename: { names: ['Filename', 'Path'] } }),
+};
+
 /** Other Windows event logs: the event's own field names (EventData `Name`s, System fields; src/readers/evtx/event-record.ts). */
 const WINDOWS: SourceMapping = {
   id: 'windows',
@@ -167,7 +197,7 @@ const IDENTITY: SourceMapping = {
 };
 
 /** All mappings, most specific first; the first whose `when` fits the rule's logsource is used. */
-export const MAPPINGS: readonly SourceMapping[] = [WEBSERVER, EXCHANGE, PROCESS_CREATION, WINDOWS, IDENTITY];
+export const MAPPINGS: readonly SourceMapping[] = [WEBSERVER, EXCHANGE, PROCESS_CREATION, ANTIVIRUS, DEFENDER, WINDOWS, IDENTITY];
 
 const eq = (a: string | undefined, b: string | undefined): boolean =>
   a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();

@@ -30,6 +30,8 @@ export interface UnitOptions {
   scale: number;
   suDate?: string | null;
   flood?: FloodOptions;
+  /** Size runs: the probe schedule grows smoothly with the scale (see traffic.ts). */
+  smoothProbes?: boolean;
 }
 
 const DEFAULTS: Record<Scenario, { start: string; days: number; su: string; exploit: string }> = {
@@ -125,7 +127,9 @@ export function buildContext(opts: UnitOptions): Context {
   }
 
   const oabTrapAt = Math.max(retentionStart, end - 12 * DAY) + 9 * HOUR + rng.int(6 * HOUR);
-  const trafficOpts: TrafficOptions = { world, scale, buildText: (t: number) => buildAt(t).version, oabTrapAt };
+  const trafficOpts: TrafficOptions = {
+    world, scale, buildText: (t: number) => buildAt(t).version, oabTrapAt, ...(opts.smoothProbes ? { smoothProbes: true } : {}),
+  };
   return {
     opts, scenario, seed, scale, days, start, end, retentionStart, world, host, cuInstalled, suStart, suEnd, buildAt, plan, flood,
     oabTrapAt, trafficOpts,

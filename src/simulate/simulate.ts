@@ -44,6 +44,8 @@ export interface SimulateOptions {
    * 2021-03-09 when inside the period, else 80 % into it.
    */
   suDate?: string | null;
+  /** HTTPERR rotation size (default HTTP.sys's 1 MB); tests lower it. */
+  httpErrMaxBytes?: number;
   /** Called after each simulated day (`bytes`: log bytes written so far). */
   onProgress?: (p: { day: number; days: number; bytes?: number; phase?: 'sizing' | 'writing' }) => void;
 }
@@ -84,9 +86,9 @@ export async function simulate(options: SimulateOptions): Promise<SimulationTrut
       ...(options.flood ? { flood: options.flood } : {}),
     };
     if (options.size !== undefined) {
-      unitOpts = await solveScale(pool, unitOpts, options.size, options.flood !== undefined, (p) => options.onProgress?.({ ...p, phase: 'sizing' }));
+      unitOpts = await solveScale(pool, { ...unitOpts, smoothProbes: true }, options.size, options.flood !== undefined, (p) => options.onProgress?.({ ...p, phase: 'sizing' }));
     }
-    const truth = await generate(pool, unitOpts, options.onProgress);
+    const truth = await generate(pool, unitOpts, options.onProgress, options.httpErrMaxBytes ?? HTTPERR_ROTATE_BYTES);
     if (options.size !== undefined) return { ...truth, sizeTarget: options.size, scale: unitOpts.scale };
     return truth;
   } finally {
@@ -94,7 +96,9 @@ export async function simulate(options: SimulateOptions): Promise<SimulationTrut
   }
 }
 
-async function generate(pool: UnitPool, opts: UnitOptions, onProgress: SimulateOptions['onProgress']): Promise<SimulationTruth> {
+async function generate(
+  pool: UnitPool, opts: UnitOptions, onProgress: SimulateOptions['onProgress'], httpErrMaxBytes: number,
+): Promise<SimulationTruth> {
   const ctx = buildContext(opts);
   const { world, host, start, end, days, plan, flood, suStart, cuInstalled, suEnd } = ctx;
   const out = opts.out;
@@ -157,7 +161,7 @@ async function generate(pool: UnitPool, opts: UnitOptions, onProgress: SimulateO
     }
     for (const ip of r.floodIps) floodIps.add(ip);
     for (const e of r.httpErr) {
-      if (errLog && errLog.w.bytes >= HTTPERR_ROTATE_BYTES) closeErr();
+      if (errLog && errLog.w.bytes >= httpErrMaxBytes) closeErr();
       if (!errLog) {
         const rel = `${FOLDERS.httpErr}/httperr${++errFiles}.log`;
         const w = LineWriter.create(join(out, rel));

@@ -147,7 +147,7 @@ async function sampledEstimate(pool: UnitPool, opts: UnitOptions, ctx: Context):
       if (!nearSu) candidates[c]!.push(h);
     } else nOut[c]!++;
   }
-  const reps = Math.max(1, Math.min(6, Math.ceil(384 / ctx.scale)));
+  const reps = Math.max(1, Math.min(6, Math.ceil(128 / ctx.scale)));
   const tasks: UnitTask[] = [];
   const taskClass: number[] = [];
   const taskReps: number[] = [];
@@ -212,34 +212,38 @@ export async function solveScale(
   const exact = target <= EXACT_BYTES || ctx1.days <= 7;
   let scale = exact ? 1 : 64;
   let best: { scale: number; err: number } | undefined;
-  for (let iter = 0; iter < 8; iter++) {
+  let lo: { scale: number; total: number } | undefined;
+  let hi: { scale: number; total: number } | undefined;
+  for (let iter = 0; iter < 10; iter++) {
     const o: UnitOptions = { ...opts, scale };
     const ctx = buildContext(o);
     const e = exact ? await exactEstimate(pool, o, ctx) : await sampledEstimate(pool, o, ctx);
-    onProgress?.({ day: iter + 1, days: 8 });
+    onProgress?.({ day: iter + 1, days: 10 });
     const err = Math.abs(e.total - target) / target;
     if (process.env.EXHUNT_SIM_DEBUG) process.stderr.write(`size: scale ${scale} → total ${e.total} fixed ${e.fixed} scaled ${e.scaled} (${exact ? 'exact' : 'sampled'})\n`);
     if (!best || err < best.err) best = { scale, err };
     if (err <= TOLERANCE) break;
-    if (e.scaled <= 0 || target <= e.fixed) {
-      // The fixed part alone is already too big (tiny target): go down fast.
-      scale = scale / 4;
-    } else {
-      let next = (scale * (target - e.fixed)) / e.scaled;
-      next = Math.min(scale * 64, Math.max(scale / 16, next));
-      if (scale >= LINEAR_FROM && next >= LINEAR_FROM && !exact) {
-        // Linear range: the extrapolation is as good as another dry run at the new scale.
-        scale = next;
-        best = { scale, err: 0 };
-        break;
-      }
-      scale = next;
+    if (e.total < target) {
+      if (!lo || scale > lo.scale) lo = { scale, total: e.total };
+    } else if (!hi || scale < hi.scale) hi = { scale, total: e.total };
+    // Local linear model: fixed part + part proportional to the scale.
+    let next = e.scaled > 0 && target > e.fixed ? (scale * (target - e.fixed)) / e.scaled : scale / 4;
+    next = Math.min(scale * 64, Math.max(scale / 16, next));
+    if (lo && hi && !(next > lo.scale && next < hi.scale)) {
+      // Outside the bracket: interpolate log(bytes) against log(scale) between its ends.
+      const a = Math.log(lo.scale);
+      const b = Math.log(hi.scale);
+      const fa = Math.log(lo.total / target);
+      const fb = Math.log(hi.total / target);
+      const x = fb !== fa ? a - (fa * (b - a)) / (fb - fa) : (a + b) / 2;
+      next = Math.exp(Math.min(b - 0.1 * (b - a), Math.max(a + 0.1 * (b - a), x)));
     }
-    if (scale < 0.01) {
-      scale = 0.01;
-      best = { scale, err: 0 };
+    if (!exact && scale >= LINEAR_FROM && next >= LINEAR_FROM) {
+      // Linear range: the extrapolation is as good as another dry run at the new scale.
+      best = { scale: next, err: 0 };
       break;
     }
+    scale = Math.max(0.01, next);
   }
   return { ...opts, scale: Number((best?.scale ?? scale).toPrecision(6)) };
 }

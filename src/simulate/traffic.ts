@@ -101,9 +101,7 @@ export function benignHour(opts: TrafficOptions, hourStart: number, rng: Rng): H
     const spacing = Math.max(2 * MINUTE, (PROBE_MINUTES * MINUTE) / Math.min(10, scale));
     const pushProbe = scale < 10 ? pushScaled : push;
     for (const proto of PROTOCOLS) {
-      for (let tick = hourStart - HOUR + rng.next() * spacing; tick < end; tick += spacing) {
-        if (tick >= hourStart) pushProbe(probe(opts, proto, Math.floor(tick) + rng.int(20_000), rng));
-      }
+      for (let tick = hourStart + rng.next() * spacing; tick < end; tick += spacing) pushProbe(probe(opts, proto, Math.floor(tick) + rng.int(20_000), rng));
     }
   } else if (hourIndex % everyHours === 0) {
     const perHour = Math.min(PROTOCOLS.length, Math.max(1, Math.round(scale)));

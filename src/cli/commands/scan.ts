@@ -1,3 +1,4 @@
+import { sigmaRuleDirs } from '../../detect/sigma-pack.js';
 import type { Command } from 'commander';
 import { scan } from '../../scan.js';
 import { renderTerminal } from '../../report/terminal.js';
@@ -20,6 +21,7 @@ export interface ScanCliOptions {
   since?: string;
   until?: string;
   rules?: string[];
+  sigma?: string[];
   quiet?: boolean;
   color?: boolean;
   verbose?: boolean;
@@ -38,7 +40,8 @@ export async function runScan(path: string, o: ScanCliOptions): Promise<number> 
     workers = Number(o.workers);
     if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError(`--workers: expected a whole number from 1 to 64, got ${o.workers}`);
   }
-  const result = await scan(path, { since, until, extraRules: o.rules ?? [], onProgress: progress.update, workers, noPrefilter: o.prefilter === false });
+  const extraRules = [...(o.rules ?? []), ...(o.sigma ?? []).flatMap(sigmaRuleDirs)];
+  const result = await scan(path, { since, until, extraRules, onProgress: progress.update, workers, noPrefilter: o.prefilter === false });
   progress.done();
   if (o.json) await writeResultJson(result, o.json);
   if (o.csv) await writeCsvDir(result, o.csv);
@@ -59,6 +62,7 @@ export function registerScan(program: Command): void {
     .option('--since <date>', 'only hits at or after this time (ISO 8601, UTC); clips the verdict windows')
     .option('--until <date>', 'only hits at or before this time')
     .option('--rules <dir...>', 'extra Sigma rule folders to run next to the built-in rules')
+    .option('--sigma <dir...>', 'SigmaHQ rules as they are: a clone of SigmaHQ/sigma (its rules* folders) or a folder of its rules; rules the engine cannot run are listed, not dropped silently')
     .option('--max-findings <n>', 'findings listed on the terminal (all are in --json)')
     .option('--workers <n>', 'worker threads reading log files (default: the cores, at most 8)')
     .option('--no-prefilter', 'evaluate every record, without the literal pre-filter (slow; for verification)')
