@@ -47,6 +47,21 @@ const BROKEN_QUOTE = -3;
 
 const HEADER_NAME = /^[A-Za-z_][A-Za-z0-9_\-().]*$/;
 
+/**
+ * A few literals: native `indexOf` on rare anchors. Many: one Wu–Manber pass for the long ones (its
+ * skip distance is the shortest literal's length), anchors for the short ones.
+ */
+function literalTester(lf: NonNullable<ReadOptions['literalFilter']>): { test(buf: Buffer, s: number, e: number): boolean } {
+  if (lf.literals.length <= 2 || !MultiLiteralScanner.usable(lf.literals)) return new LiteralScanner(lf);
+  const long = lf.literals.filter((l) => l.length >= 5);
+  const short = lf.literals.filter((l) => l.length < 5);
+  if (long.length < 2) return new LiteralScanner(lf);
+  const multi = new MultiLiteralScanner(long, lf.caseSensitive);
+  if (!short.length) return multi;
+  const few = new LiteralScanner({ literals: short, caseSensitive: lf.caseSensitive });
+  return { test: (buf, s, e) => few.test(buf, s, e) || multi.test(buf, s, e) };
+}
+
 function newStats(): ReaderStats {
   return {
     bytes: 0,
@@ -74,7 +89,7 @@ class StreamReader {
   private readonly kind: LogKind;
   private readonly max: number;
   private readonly prefilter: ((raw: string) => boolean) | undefined;
-  private readonly literals: LiteralScanner | MultiLiteralScanner | undefined;
+  private readonly literals: { test(buf: Buffer, s: number, e: number): boolean } | undefined;
   private readonly onRecord: ReadOptions['onRecord'];
   private readonly ts = new TimestampParser();
   private readonly textKind: boolean;
@@ -104,9 +119,7 @@ class StreamReader {
     this.kind = opts.kind;
     this.max = Math.max(64, opts.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES);
     this.prefilter = opts.prefilter;
-    const lf = opts.literalFilter;
-    // A few literals: native indexOf on rare anchors. Many: one Wu–Manber pass for all of them.
-    this.literals = !lf ? undefined : lf.literals.length > 2 && MultiLiteralScanner.usable(lf.literals) ? new MultiLiteralScanner(lf.literals, lf.caseSensitive) : new LiteralScanner(lf);
+    this.literals = opts.literalFilter ? literalTester(opts.literalFilter) : undefined;
     this.onRecord = opts.onRecord;
     this.textKind = opts.kind === 'text';
     this.csvKind = !this.textKind && !isW3cKind(opts.kind);

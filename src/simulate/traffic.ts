@@ -198,21 +198,21 @@ function probe(opts: TrafficOptions, proto: Protocol, t: number, rng: Rng): Req 
   };
   switch (proto) {
     case 'Autodiscover':
-      return newReq(rng, { ...base, stem: '/autodiscover/autodiscover.xml', method: 'POST', reqBytes: rng.range(330, 380), respBytes: rng.range(2800, 3400) });
+      return newReq(rng, base, { stem: '/autodiscover/autodiscover.xml', method: 'POST', reqBytes: rng.range(330, 380), respBytes: rng.range(2800, 3400) });
     case 'Eas':
-      return newReq(rng, {
-        ...base, stem: '/Microsoft-Server-ActiveSync/default.eas', method: 'POST', protocolAction: 'FolderSync',
+      return newReq(rng, base, {
+        stem: '/Microsoft-Server-ActiveSync/default.eas', method: 'POST', protocolAction: 'FolderSync',
         query: `?Cmd=FolderSync&User=${hm.account}&DeviceId=EASProbeDeviceId1&DeviceType=EASProbeDeviceType`,
         reqBytes: 13, respBytes: rng.range(380, 520),
       });
     case 'Ecp':
-      return newReq(rng, { ...base, stem: '/ecp/', ua: ECP_PROBE_UA, respBytes: rng.range(9000, 12000) });
+      return newReq(rng, base, { stem: '/ecp/', ua: ECP_PROBE_UA, respBytes: rng.range(9000, 12000) });
     case 'Ews':
-      return newReq(rng, { ...base, stem: '/ews/', reqBytes: 0 });
+      return newReq(rng, base, { stem: '/ews/', reqBytes: 0 });
     case 'Mapi': {
       const ci = rng.guid();
-      return newReq(rng, {
-        ...base, stem: '/mapi/emsmdb/', method: 'POST', ua: 'MapiHttpClient', ip: world.host.ip, sip: world.host.ip,
+      return newReq(rng, base, {
+        stem: '/mapi/emsmdb/', method: 'POST', ua: 'MapiHttpClient', ip: world.host.ip, sip: world.host.ip,
         host: world.host.fqdn, org: world.host.domain, anchor: `MailboxGuid~${hm.mailboxGuid}`,
         routingHint: 'MailboxGuidWithDomain', query: `?mailboxId=${hm.mailboxGuid}@${world.host.domain}`,
         clientRequestId: `R:${rng.guid()}:1;RT:Connect;CI:${ci}:1;CID:${rng.guid()}`,
@@ -220,26 +220,26 @@ function probe(opts: TrafficOptions, proto: Protocol, t: number, rng: Rng): Req 
       });
     }
     case 'Oab':
-      return newReq(rng, { ...base, stem: `/OAB/${world.host.oabGuid}/oab.xml`, respBytes: rng.range(900, 1100) });
+      return newReq(rng, base, { stem: `/OAB/${world.host.oabGuid}/oab.xml`, respBytes: rng.range(900, 1100) });
     case 'Owa':
-      return newReq(rng, { ...base, stem: '/owa/', ua: OWA_PROBE_UA, protocolAction: 'GetOwaUserConfiguration', respBytes: rng.range(30000, 60000) });
+      return newReq(rng, base, { stem: '/owa/', ua: OWA_PROBE_UA, protocolAction: 'GetOwaUserConfiguration', respBytes: rng.range(30000, 60000) });
     case 'OwaCalendar':
-      return newReq(rng, {
-        ...base, stem: `/owa/calendar/${hm.account}@${world.host.smtpDomain}/${rng.hex(32)}/calendar.html`,
+      return newReq(rng, base, {
+        stem: `/owa/calendar/${hm.account}@${world.host.smtpDomain}/${rng.hex(32)}/calendar.html`,
         authType: '', isAuth: false, user: '', iisUser: '', anchor: `AnonymousPublishingUrl~${hm.account}@${world.host.smtpDomain}`,
         routingHint: 'AnonymousPublishingUrl', respBytes: rng.range(4000, 8000),
       });
     case 'PowerShell':
-      return newReq(rng, {
-        ...base, stem: '/powershell', method: 'POST', ua: 'Microsoft WinRM Client', authType: 'Kerberos',
+      return newReq(rng, base, {
+        stem: '/powershell', method: 'POST', ua: 'Microsoft WinRM Client', authType: 'Kerberos',
         protocolAction: rng.pick(['New-PSSession:Receive', 'Get-Mailbox:Command', 'Test-ServiceHealth:Command']),
         query: `?clientApplication=ActiveMonitor;PSVersion=5.1.14393.4169`, anchor: `ServerVersion~Version 15.1 (Build 2176.0)`,
         routingHint: 'ExchClientVer-ServerCookie', backEndCookie: `Server~${world.host.fqdn}~${t % 1000000000}~${iso(t + 10 * MINUTE).slice(0, 19)}`,
         reqBytes: rng.range(1800, 5200), respBytes: rng.range(800, 1000),
       });
     case 'RpcHttp':
-      return newReq(rng, {
-        ...base, stem: '/rpc/rpcproxy.dll', method: 'RPC_IN_DATA', ua: 'MSRPC', authType: 'NTLM',
+      return newReq(rng, base, {
+        stem: '/rpc/rpcproxy.dll', method: 'RPC_IN_DATA', ua: 'MSRPC', authType: 'NTLM',
         query: `?${world.host.fqdn}:6001`, protocolAction: 'RPC_IN_DATA', respBytes: 0, reqBytes: rng.range(100, 300),
       });
   }
@@ -273,8 +273,8 @@ function outlook(opts: TrafficOptions, u: User, t0: number, rng: Rng): Req[] {
   for (let i = 0; i < n; i++) {
     t += rng.range(200, 40_000);
     const nspi = rng.chance(0.15);
-    out.push(newReq(rng, {
-      ...b, t, proto: 'Mapi', stem: nspi ? '/mapi/nspi/' : '/mapi/emsmdb/', method: 'POST', ua: u.outlookUa,
+    out.push(newReq(rng, b, {
+      t, proto: 'Mapi', stem: nspi ? '/mapi/nspi/' : '/mapi/emsmdb/', method: 'POST', ua: u.outlookUa,
       authType: 'Negotiate', org: opts.world.host.domain,
       anchor: nspi ? `DatabaseGuid~${b.dbGuid}` : `MailboxGuid~${u.mailboxGuid}`,
       routingHint: nspi ? 'DatabaseGuid' : 'MailboxGuidWithDomain', query: `?mailboxId=${u.mailboxGuid}@${opts.world.host.domain}`,
@@ -285,8 +285,8 @@ function outlook(opts: TrafficOptions, u: User, t0: number, rng: Rng): Req[] {
   }
   if (rng.chance(0.3)) {
     t += rng.range(100, 5000);
-    out.push(newReq(rng, {
-      ...b, t, proto: 'Ews', stem: '/EWS/Exchange.asmx', method: 'POST', ua: u.outlookUa, authType: 'Negotiate',
+    out.push(newReq(rng, b, {
+      t, proto: 'Ews', stem: '/EWS/Exchange.asmx', method: 'POST', ua: u.outlookUa, authType: 'Negotiate',
       protocolAction: rng.pick(['GetUserAvailability', 'GetUserOofSettings', 'GetUserPhoto', 'FindItem']),
       routingHint: 'WindowsIdentity', dur: rng.lognormal(40, 0.8, 60_000) + 1,
       reqBytes: rng.range(900, 3000), respBytes: rng.range(1500, 40_000),
@@ -294,8 +294,8 @@ function outlook(opts: TrafficOptions, u: User, t0: number, rng: Rng): Req[] {
   }
   if (rng.chance(0.15)) {
     t += rng.range(100, 5000);
-    out.push(newReq(rng, {
-      ...b, t, proto: 'Autodiscover', host: rng.chance(0.5) ? opts.world.host.autodiscoverHost : opts.world.host.publicHost,
+    out.push(newReq(rng, b, {
+      t, proto: 'Autodiscover', host: rng.chance(0.5) ? opts.world.host.autodiscoverHost : opts.world.host.publicHost,
       stem: '/autodiscover/autodiscover.xml', method: 'POST', ua: u.outlookUa, authType: 'Negotiate',
       anchor: `Sid~${u.sid}`, routingHint: 'WindowsIdentity', dur: rng.lognormal(15, 0.6, 5000) + 1,
       reqBytes: rng.range(330, 380), respBytes: rng.range(3000, 4200),
@@ -303,8 +303,8 @@ function outlook(opts: TrafficOptions, u: User, t0: number, rng: Rng): Req[] {
   }
   if (rng.chance(0.05)) {
     t += rng.range(100, 5000);
-    out.push(newReq(rng, {
-      ...b, t, proto: 'Oab', stem: `/OAB/${opts.world.host.oabGuid}/oab.xml`, ua: u.outlookUa, authType: 'Negotiate',
+    out.push(newReq(rng, b, {
+      t, proto: 'Oab', stem: `/OAB/${opts.world.host.oabGuid}/oab.xml`, ua: u.outlookUa, authType: 'Negotiate',
       routingHint: 'WindowsIdentity', dur: rng.lognormal(8, 0.5, 3000) + 1, respBytes: rng.range(900, 1100),
     }));
   }
@@ -318,8 +318,8 @@ function mobile(opts: TrafficOptions, u: User, t0: number, rng: Rng): Req[] {
   const cmd = ping ? 'Ping' : rng.pick(['Sync', 'Sync', 'FolderSync', 'ItemOperations', 'SendMail', 'GetItemEstimate']);
   const dur = ping ? rng.range(60_000, 900_000) : rng.lognormal(120, 0.9, 30_000) + 1;
   const status = rng.chance(0.02) ? 401 : 200;
-  return [newReq(rng, {
-    ...b, ip: m.ip, proto: 'Eas', stem: '/Microsoft-Server-ActiveSync/default.eas', method: 'POST', ua: m.ua,
+  return [newReq(rng, b, {
+    ip: m.ip, proto: 'Eas', stem: '/Microsoft-Server-ActiveSync/default.eas', method: 'POST', ua: m.ua,
     authType: 'Basic', isAuth: status === 200, user: status === 200 ? u.upn : '', iisUser: u.upn,
     anchor: `Sid~${u.sid}`, routingHint: 'WindowsIdentity', protocolAction: cmd, status,
     beStatus: status === 200 ? 200 : null,
@@ -343,24 +343,24 @@ function owa(opts: TrafficOptions, u: User, t0: number, rng: Rng): Req[] {
   const owaUrl = `https://${world.host.publicHost}/owa/`;
   if (rng.chance(0.35)) {
     const anon = { ...b, isAuth: false, user: '', iisUser: '', anchor: '', dbGuid: '', adGuid: '', backEndCookie: '', beStatus: null, authType: 'FBA' };
-    out.push(newReq(rng, { ...anon, t, proto: 'Owa', stem: '/owa/', ua: u.browserUa, status: 302, dur: rng.range(0, 3), extraInfo: 'NoCookies=302 - GET/E14AuthPost;' }));
+    out.push(newReq(rng, anon, { t, proto: 'Owa', stem: '/owa/', ua: u.browserUa, status: 302, dur: rng.range(0, 3), extraInfo: 'NoCookies=302 - GET/E14AuthPost;' }));
     t += rng.range(50, 400);
-    out.push(newReq(rng, {
-      ...anon, t, proto: 'Owa', stem: '/owa/auth/logon.aspx', ua: u.browserUa, dur: rng.range(2, 15),
+    out.push(newReq(rng, anon, {
+      t, proto: 'Owa', stem: '/owa/auth/logon.aspx', ua: u.browserUa, dur: rng.range(2, 15),
       query: '?url=https%3a%2f%2fmail.contoso.com%2fowa%2f&reason=0', respBytes: rng.range(9000, 11000),
     }));
     t += rng.range(4000, 20_000);
     const bad = rng.chance(0.08);
-    out.push(newReq(rng, {
-      ...anon, t, proto: 'Owa', stem: '/owa/auth.owa', method: 'POST', ua: u.browserUa, status: 302, dur: rng.range(10, 90),
+    out.push(newReq(rng, anon, {
+      t, proto: 'Owa', stem: '/owa/auth.owa', method: 'POST', ua: u.browserUa, status: 302, dur: rng.range(10, 90),
       iisUser: u.upn, reqBytes: rng.range(150, 260),
       referer: `https://${world.host.publicHost}/owa/auth/logon.aspx?replaceCurrent=1&url=https%3a%2f%2f${world.host.publicHost}%2fowa%2f`,
       extraInfo: bad ? 'LogonFailed-LogonFailure;' : '',
     }));
     if (bad) return out;
     t += rng.range(50, 500);
-    out.push(newReq(rng, {
-      ...b, t, proto: 'Owa', stem: '/owa/', ua: u.browserUa, authType: 'FBA', status: 200, dur: rng.lognormal(60, 0.5, 5000),
+    out.push(newReq(rng, b, {
+      t, proto: 'Owa', stem: '/owa/', ua: u.browserUa, authType: 'FBA', status: 200, dur: rng.lognormal(60, 0.5, 5000),
       query: `?ClientId=${clientId}`, respBytes: rng.range(40_000, 70_000), referer: `https://${world.host.publicHost}/owa/auth/logon.aspx`,
       routingHint: 'Smtp-OwaFBA',
     }));
@@ -370,8 +370,8 @@ function owa(opts: TrafficOptions, u: User, t0: number, rng: Rng): Req[] {
     t += rng.range(300, 60_000);
     const action = rng.pick(OWA_ACTIONS);
     const expired = rng.chance(0.03);
-    out.push(newReq(rng, {
-      ...b, t, proto: 'Owa', stem: '/owa/service.svc', method: 'POST', ua: u.browserUa, authType: 'FBA',
+    out.push(newReq(rng, b, {
+      t, proto: 'Owa', stem: '/owa/service.svc', method: 'POST', ua: u.browserUa, authType: 'FBA',
       protocolAction: action, query: `?action=${action}&app=Mail&n=${rng.range(1, 120)}`,
       clientRequestId: `${clientId}_${t}`, status: expired ? 440 : 200, beStatus: expired ? 440 : 200,
       dur: rng.lognormal(45, 0.9, 30_000) + 1, reqBytes: rng.range(200, 4000), respBytes: rng.lognormal(3000, 1.1, 3_000_000),
@@ -388,8 +388,8 @@ function rpcHttp(opts: TrafficOptions, u: User, t0: number, rng: Rng): Req[] {
     query: `?${opts.world.host.fqdn}:6001`, routingHint: 'RpcHttpProxyRequest', anchor: `Sid~${u.sid}`,
   };
   return [
-    newReq(rng, { ...common, t: t0, method: 'RPC_IN_DATA', protocolAction: 'RPC_IN_DATA', dur: rng.range(500, 60_000), reqBytes: rng.range(1000, 50_000) }),
-    newReq(rng, { ...common, t: t0 + rng.range(1, 50), method: 'RPC_OUT_DATA', protocolAction: 'RPC_OUT_DATA', dur: rng.range(500, 60_000), respBytes: rng.range(1000, 90_000) }),
+    newReq(rng, common, { t: t0, method: 'RPC_IN_DATA', protocolAction: 'RPC_IN_DATA', dur: rng.range(500, 60_000), reqBytes: rng.range(1000, 50_000) }),
+    newReq(rng, common, { t: t0 + rng.range(1, 50), method: 'RPC_OUT_DATA', protocolAction: 'RPC_OUT_DATA', dur: rng.range(500, 60_000), respBytes: rng.range(1000, 90_000) }),
   ];
 }
 
@@ -425,7 +425,7 @@ function adminEcp(opts: TrafficOptions, t0: number, rng: Rng): Req[] {
   const canary = rng.alnum(64, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_');
   const out: Req[] = [];
   let t = t0;
-  out.push(newReq(rng, { ...b, t, proto: 'Ecp', stem: '/ecp/', ua: a.browserUa, dur: rng.lognormal(120, 0.4), respBytes: rng.range(20_000, 40_000), routingHint: 'Smtp-EcpFBA' }));
+  out.push(newReq(rng, b, { t, proto: 'Ecp', stem: '/ecp/', ua: a.browserUa, dur: rng.lognormal(120, 0.4), respBytes: rng.range(20_000, 40_000), routingHint: 'Smtp-EcpFBA' }));
   const actions: readonly (readonly [string, string, string])[] = [
     ['GetList', 'Mailboxes', 'Get-Mailbox'],
     ['GetList', 'DistributionGroup', 'Get-DistributionGroup'],
@@ -440,8 +440,8 @@ function adminEcp(opts: TrafficOptions, t0: number, rng: Rng): Req[] {
     t += rng.range(2000, 60_000);
     const [method, schema, cmd] = rng.pick(actions);
     const url = `/ecp/DDI/DDIService.svc/${method}?schema=${schema}&msExchEcpCanary=${canary}`;
-    const r = newReq(rng, {
-      ...b, t, proto: 'Ecp', stem: `/ecp/DDI/DDIService.svc/${method}`, method: 'POST', ua: a.browserUa, protocolAction: method,
+    const r = newReq(rng, b, {
+      t, proto: 'Ecp', stem: `/ecp/DDI/DDIService.svc/${method}`, method: 'POST', ua: a.browserUa, protocolAction: method,
       query: `?schema=${schema}&msExchEcpCanary=${canary}`, dur: rng.lognormal(300, 0.7, 20_000) + 1,
       reqBytes: rng.range(100, 900), respBytes: rng.range(600, 60_000), routingHint: 'Smtp-EcpFBA',
       referer: `https://${world.host.publicHost}/ecp/`,
