@@ -142,6 +142,7 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
             return;
           }
           coverage.addFile(ref.group, ref.kind, ref.size, res.stats);
+          if (ref.kind === 'evtx') evtxCoverage.add(res.stats);
           records += res.stats.records;
           if (ref.kind === 'httpproxy') builds.observe(res.stats.version, res.stats.firstTime, res.stats.lastTime, `${display} #Version`);
         });
