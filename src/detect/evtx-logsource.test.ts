@@ -75,3 +75,18 @@ test('CVE-2021-26857 check: not applicable on Exchange 2019; could not run witho
   noApp.add(stats(0, 'Security'));
   assert.match(umCheckReasons([], noApp).join(), /could not run/);
 });
+
+test('--sigma: a SigmaHQ clone gives its rule folders (not deprecated/placeholder); any other folder is used as is', async () => {
+  const { mkdtempSync, mkdirSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { sigmaRuleDirs } = await import('./sigma-pack.js');
+  const dir = mkdtempSync(join(tmpdir(), 'exhunt-sigma-dirs-'));
+  try {
+    assert.deepEqual(sigmaRuleDirs(dir), [dir]);
+    for (const d of ['rules', 'rules-emerging-threats', 'deprecated', 'rules-placeholder']) mkdirSync(join(dir, d));
+    assert.deepEqual(sigmaRuleDirs(dir), [join(dir, 'rules'), join(dir, 'rules-emerging-threats')]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

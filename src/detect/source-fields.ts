@@ -45,7 +45,15 @@ const PROFILES: Record<string, KindProfile> = {
   httperr: WEB,
   evtx: {
     logsource: { product: 'windows' },
-    keyFields: ['EventID', 'Provider_Name', 'Channel', 'Computer', 'TimeCreated', 'EventRecordID', 'Security_UserID'],
+    // System fields, then the EventData a responder reads first (absent ones are skipped): process creation
+    // (Sysmon 1 / Security 4688), process access, accounts, tasks, services, and the cmdlet log's unnamed
+    // values (cmdlet, parameters, user, process).
+    keyFields: [
+      'EventID', 'Provider_Name', 'Channel', 'Computer', 'TimeCreated', 'EventRecordID', 'Security_UserID',
+      'Image', 'NewProcessName', 'CommandLine', 'ParentImage', 'ParentProcessName', 'User', 'SourceImage', 'TargetImage', 'GrantedAccess',
+      'SubjectUserName', 'SubjectDomainName', 'TargetUserName', 'TargetDomainName', 'MemberName', 'MemberSid', 'TaskName', 'ServiceName', 'ImagePath',
+      'Data[0]', 'Data[1]', 'Data[2]', 'Data[6]',
+    ],
     groupBy: ['EventID', '_raw'],
     entities: { accounts: ['SubjectUserName', 'TargetUserName'], ips: ['IpAddress'] },
   },

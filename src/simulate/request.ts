@@ -153,10 +153,28 @@ export function newReq(rng: Rng, base: Partial<Req>, extra?: Partial<Req>): Req 
 
 const tsvCache = new Map<Build, string>();
 
+/** Logged user agents repeat (a few per user and device): their CSV/W3C forms are cached. */
+const uaCache = new Map<string, [string, string]>();
+function uaForms(ua: string): [string, string] {
+  let f = uaCache.get(ua);
+  if (f === undefined) {
+    if (uaCache.size > 50_000) uaCache.clear();
+    uaCache.set(ua, (f = [csvField(exchangeUserAgent(ua)), w3cField(ua)]));
+  }
+  return f;
+}
+function hpUserAgent(ua: string): string {
+  return uaForms(ua)[0];
+}
+function iisUserAgent(ua: string): string {
+  return uaForms(ua)[1];
+}
+
 /**
  * The 74 HttpProxy columns of a request, as one CSV line. Built as one template (this is the simulator's
- * hottest function); fields that can never hold `,` `"` or a line break (numbers, GUIDs, times, constants) are
- * not passed through the CSV quoting check.
+ * hottest function); fields that can never hold `,` `"` or a line break — numbers, GUIDs, times, and the
+ * fixed vocabularies of the generators (host, IP, protocol action, auth type, method, error code, routing
+ * type and hint) — are not passed through the CSV quoting check.
  */
 export function httpProxyLine(r: Req, build: Build, host: Host): string {
   const q = csvField;
@@ -164,8 +182,8 @@ export function httpProxyLine(r: Req, build: Build, host: Host): string {
   const begin = r.t - r.dur;
   const head =
     `${iso(r.t)},${r.requestId},${build.major},${build.minor},${build.build},${build.revision},${q(r.clientRequestId)},${r.proto ?? ''},` +
-    `${q(r.host)},${q(r.stem)},${q(r.protocolAction)},${q(r.authType)},${r.isAuth ? 'true' : 'false'},${q(r.user)},${q(r.org)},` +
-    `${q(r.anchor)},${q(exchangeUserAgent(r.ua))},${q(r.ip)},${host.name},${r.status},`;
+    `${r.host},${q(r.stem)},${r.protocolAction},${r.authType},${r.isAuth ? 'true' : 'false'},${q(r.user)},${q(r.org)},` +
+    `${q(r.anchor)},${hpUserAgent(r.ua)},${r.ip},${host.name},${r.status},`;
   if (r.beStatus !== null) {
     const overhead = Math.min(r.dur, rng.range(1, 4));
     const backend = Math.max(0, r.dur - overhead);
@@ -178,6 +196,8 @@ export function httpProxyLine(r: Req, build: Build, host: Host): string {
     const f61 = rng.range(0, 1);
     let tsv = tsvCache.get(build);
     if (tsv === undefined) tsvCache.set(build, (tsv = targetServerVersion(build)));
+    // GenericInfo: times and constants, plus the request's extra pairs — the only part that may need quoting.
+    const extraSafe = q(r.extraInfo) === r.extraInfo;
     const gi =
       `BeginRequest=${iso(begin)};CorrelationID=<empty>;ProxyState-Run=None;FEAuth=BEVersion-${beVersionNumber(build)};` +
       r.extraInfo +
@@ -186,14 +206,15 @@ export function httpProxyLine(r: Req, build: Build, host: Host): string {
       `ProxyState-Complete=ProxyResponseData;SharedCacheGuard=0;EndRequest=${iso(r.t)};`;
     const d = r.dur;
     return head +
-      `${r.beStatus},${q(r.errorCode)},${q(r.method)},Proxy,${host.fqdn},${tsv},${q(r.routingType)},${q(r.routingHint)},${q(r.backEndCookie)},,,` +
+      `${r.beStatus},${r.errorCode},${r.method},Proxy,${host.fqdn},${tsv},${r.routingType},${r.routingHint},${q(r.backEndCookie)},,,` +
       `${r.reqBytes},${r.respBytes},,,0,${f36},,0,,0,,0,${f43},,0,${d},0,${f48},0,0,${backend},0,0,0,0,0,${d},0,${backend},${overhead},${f61},` +
-      `${overhead},${d},,${q(r.query)},,${q(gi)},${q(r.genericErrors)},,${r.dbGuid ? q(`|RoutingDB:${r.dbGuid}`) : ''},${q(r.adGuid)},,CafeV1`;
+      `${overhead},${d},,${q(r.query)},,${extraSafe ? gi : q(gi)},${q(r.genericErrors)},,${r.dbGuid ? `|RoutingDB:${r.dbGuid}` : ''},${r.adGuid},,CafeV1`;
   }
   const gi = `BeginRequest=${iso(begin)};CorrelationID=<empty>;SharedCacheGuard=0;${r.extraInfo}EndRequest=${iso(r.t)};`;
+  const giField = q(r.extraInfo) === r.extraInfo ? gi : q(gi);
   const d = r.dur;
   return head +
-    `,${q(r.errorCode)},${q(r.method)},,,,,,,,,${r.reqBytes},,,,,,,,,,,,,,,${d},,,,,,,,,,,,,,0,,${d},${d},,${q(r.query)},,${q(gi)},${q(r.genericErrors)},,,,,`;
+    `,${r.errorCode},${r.method},,,,,,,,,${r.reqBytes},,,,,,,,,,,,,,,${d},,,,,,,,,,,,,,0,,${d},${d},,${q(r.query)},,${giField},${q(r.genericErrors)},,,,,`;
 }
 
 function exchangeQuery(r: Req): string {
@@ -205,17 +226,32 @@ function exchangeQuery(r: Req): string {
   return base ? `${base}&${suffix}${enc}` : `&${suffix}${enc}`;
 }
 
+/**
+ * `w3cField(exchangeQuery(r))` without scanning the appended `CorrelationID…cafeReqId…` part, which never holds a
+ * space (and makes the field non-empty).
+ */
+function iisQueryField(r: Req): string {
+  if (r.iisQuery !== undefined || r.proto === null) return w3cField(exchangeQuery(r));
+  const raw = r.query.startsWith('?') ? r.query.slice(1) : r.query;
+  const base = raw.indexOf(' ') < 0 ? raw : raw.replace(/ /g, '+');
+  const suffix = `CorrelationID=<empty>;&cafeReqId=${r.requestId};`;
+  const enc = r.proto === 'Owa' ? '&encoding=;' : '';
+  return base ? `${base}&${suffix}${enc}` : `&${suffix}${enc}`;
+}
+
 /** The front-end (W3SVC1, port 443) W3C line. */
 export function iisFrontEndLine(r: Req): string {
-  return `${iisDateTime(r.t)} ${r.sip} ${r.method} ${r.stem} ${w3cField(exchangeQuery(r))} 443 ${w3cField(r.iisUser)} ${r.ip} ` +
-    `${w3cField(r.ua)} ${w3cField(r.referer)} ${r.status} 0 ${r.win32 ?? 0} ${r.dur}`;
+  return `${iisDateTime(r.t)} ${r.sip} ${r.method} ${r.stem} ${iisQueryField(r)} 443 ${w3cField(r.iisUser)} ${r.ip} ` +
+    `${iisUserAgent(r.ua)} ${w3cField(r.referer)} ${r.status} 0 ${r.win32 ?? 0} ${r.dur}`;
 }
 
 /** The back-end (W3SVC2, port 444) W3C line: the front end on this same server is the client. */
 export function iisBackEndLine(r: Req, host: Host): string {
-  const base = r.beQuery ?? (r.query.startsWith('?') ? r.query.slice(1) : r.query);
+  const raw = r.beQuery ?? (r.query.startsWith('?') ? r.query.slice(1) : r.query);
+  // w3cField of the whole query; only the request's own part can hold a space.
+  const base = raw.indexOf(' ') < 0 ? raw : raw.replace(/ /g, '+');
   const q = `${base ? base + '&' : '&'}CorrelationID=<empty>;&cafeReqId=${r.requestId};`;
   const be = Math.max(0, r.dur - 2);
-  return `${iisDateTime(r.t - (r.dur - be))} ${host.ip} ${r.method} ${r.beStem ?? r.stem} ${w3cField(q)} 444 ` +
-    `${w3cField(r.beUser ?? r.iisUser)} ${host.ip} ${w3cField(r.ua)} - ${r.beStatus ?? 200} 0 0 ${be}`;
+  return `${iisDateTime(r.t - (r.dur - be))} ${host.ip} ${r.method} ${r.beStem ?? r.stem} ${q} 444 ` +
+    `${w3cField(r.beUser ?? r.iisUser)} ${host.ip} ${iisUserAgent(r.ua)} - ${r.beStatus ?? 200} 0 0 ${be}`;
 }

@@ -54,6 +54,16 @@ const CASES: Array<{ name: string; file: string; expect: Record<string, number> 
     expect: { 'exhunt.eventlog.webshell-child-process': 1 },
   },
   {
+    name: 'procdump -ma lsass.exe run through cmd (Sysmon 1, Atomic Red Team)',
+    file: 'sbousseaden-EVTX-ATTACK-SAMPLES/AutomatedTestingTools/PanacheSysmon_vs_AtomicRedTeam01.evtx',
+    expect: { 'exhunt.eventlog.lsass-dump-procdump': 1 },
+  },
+  {
+    name: 'IIS web shell: w3wp.exe -> PowerShell/appcmd dumping the IIS configuration (Sysmon 1)',
+    file: 'sbousseaden-EVTX-ATTACK-SAMPLES/Credential Access/discovery_sysmon_1_iis_pwd_and_config_discovery_appcmd.evtx',
+    expect: { 'exhunt.eventlog.webshell-child-process': 1 },
+  },
+  {
     name: 'Security log cleared (1102)',
     file: 'hayabusa-sample-evtx/DeepBlueCLI/eventlog-dac.evtx',
     expect: { 'exhunt.eventlog.security-log-cleared': 1 },
