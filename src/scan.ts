@@ -72,8 +72,31 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
   const src = await EvidenceSource.open(path);
   const pack = await loadProjectRules(opts.extraRules ?? []);
   const progress = opts.onProgress ?? (() => {});
+  // Bytes read so far inside files still being read, per job: progress moves within a 4 GB log too.
+  const partial = new Map<number, number>();
+  let partialSum = 0;
+  let bytesDone = 0;
+  let filesDone = 0;
+  let filesTotal = 0;
+  let bytesTotal = 0;
+  // Workers start now and compile their rules while discovery lists the evidence.
+  const pool = new HuntPool(pack, {
+    workers: opts.workers,
+    onBytes: (id, delta) => {
+      partial.set(id, (partial.get(id) ?? 0) + delta);
+      partialSum += delta;
+      progress({ phase: 'logs', filesDone, filesTotal, bytesDone: bytesDone + partialSum, bytesTotal });
+    },
+  });
   progress({ phase: 'discover', filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0 });
-  const d = await discover(src);
+  let d: Discovery;
+  try {
+    d = await discover(src);
+  } catch (err) {
+    await pool.close();
+    throw err;
+  }
+  filesTotal = d.logs.length;
 
   const coverage = new CoverageBuilder();
   for (const p of d.problems) coverage.problems.push(p);
@@ -93,21 +116,8 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
     return r;
   };
 
-  const bytesTotal = d.logs.reduce((n, l) => n + l.size, 0);
-  let bytesDone = 0;
+  bytesTotal = d.logs.reduce((n, l) => n + l.size, 0);
   let records = 0;
-  let filesDone = 0;
-  // Bytes read so far inside files still being read, per job: progress moves within a 4 GB log too.
-  const partial = new Map<number, number>();
-  let partialSum = 0;
-  const pool = new HuntPool(pack, huntOpts, {
-    workers: opts.workers,
-    onBytes: (id, delta) => {
-      partial.set(id, (partial.get(id) ?? 0) + delta);
-      partialSum += delta;
-      progress({ phase: 'logs', filesDone, filesTotal: d.logs.length, bytesDone: bytesDone + partialSum, bytesTotal });
-    },
-  });
   let collector: FindingCollector;
   try {
     // Largest files first: the pool stays balanced to the end. A bounded number of files in flight
@@ -129,7 +139,7 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
       while (next < batches.length) {
         const batch = batches[next++]!;
         const jobs = batch.map(({ ref, i }) => ({ id: i, abs: src.absolute(ref.rel), display: src.kind === 'file' ? src.fileName : ref.rel, kind: ref.kind }));
-        const results = await pool.run(jobs);
+        const results = await pool.run(jobs, huntOpts);
         results.forEach((res, k) => {
           const { ref, i } = batch[k]!;
           const display = jobs[k]!.display;

@@ -13,16 +13,15 @@ import type { CompiledRule } from '../rules/types.js';
 
 interface Init {
   sources: RuleSource[];
-  options: HuntOptions;
 }
 
-export type ToWorker = { type: 'batch'; id: number; jobs: FileJob[] } | { type: 'finish' };
+export type ToWorker = { type: 'batch'; id: number; jobs: FileJob[]; options: HuntOptions } | { type: 'finish' };
 
 const init = workerData as Init;
 // Long files report progress every 32 MiB, so a 4 GB log does not look stuck.
 let reported = 0;
 let current = -1;
-init.options.onBytes = (n: number) => {
+const onBytes = (n: number) => {
   if (n - reported >= 32 << 20) {
     parentPort!.postMessage({ type: 'progress', id: current, bytes: n - reported });
     reported = n;
@@ -41,12 +40,13 @@ const port = parentPort!;
 port.on('message', (msg: ToWorker) => {
   if (msg.type === 'batch') {
     void (async () => {
+      const options: HuntOptions = { ...msg.options, onBytes };
       const results: FileResult[] = [];
       for (const job of msg.jobs) {
         reported = 0;
         current = job.id;
         try {
-          results.push(await huntFile(job, rulesFor(job.kind), init.options, collector, (ls) => pack.forLogsource(ls)));
+          results.push(await huntFile(job, rulesFor(job.kind), options, collector, (ls) => pack.forLogsource(ls)));
         } catch (err) {
           results.push({ error: `internal error: ${(err as Error)?.stack ?? String(err)}` });
         }

@@ -27,28 +27,33 @@ export class HuntPool {
   /** Jobs sent to each worker and not yet answered: a few in flight hide the message round trip. */
   private readonly inflight = new Map<Worker, number>();
   private static readonly IN_FLIGHT = 3;
-  private readonly queue: Array<{ jobs: FileJob[]; resolve: (r: FileResult[]) => void }> = [];
+  private readonly queue: Array<{ jobs: FileJob[]; options: HuntOptions; resolve: (r: FileResult[]) => void }> = [];
+  private readonly onBytes: PoolOptions['onBytes'];
+  private localOnBytes: ((b: number) => void) | undefined;
   private batchSeq = 0;
   private readonly local: { collector: FindingCollector; rulesFor: (kind: string) => readonly CompiledRule[] } | undefined;
   private failure: Error | undefined;
 
+  private options: HuntOptions = { ruleContext: {} };
+
+  /**
+   * Workers start (and compile the rules) at once, before the hunt options are known: they overlap
+   * with discovery. Options travel with each batch.
+   */
   constructor(
     private readonly pack: RulePack,
-    private options: HuntOptions,
     opts: PoolOptions = {},
   ) {
+    this.onBytes = opts.onBytes;
     const n = opts.workers ?? defaultWorkers();
     if (n <= 1) {
       let reported = 0;
-      this.options = {
-        ...options,
-        onBytes: (b) => {
+      this.localOnBytes = (b: number) => {
           if (b < reported) reported = 0; // a new file
           if (b - reported >= 32 << 20) {
-            opts.onBytes?.(this.currentJob, b - reported);
+            this.onBytes?.(this.currentJob, b - reported);
             reported = b;
           }
-        },
       };
       const byKind = new Map<string, readonly CompiledRule[]>();
       this.local = {
@@ -62,9 +67,9 @@ export class HuntPool {
       return;
     }
     for (let i = 0; i < n; i++) {
-      const w = new Worker(new URL('./hunt-worker.js', import.meta.url), { workerData: { sources: pack.sources, options } });
+      const w = new Worker(new URL('./hunt-worker.js', import.meta.url), { workerData: { sources: pack.sources } });
       w.on('message', (m: { type: string; id?: number; results?: FileResult[]; bytes?: number }) => {
-        if (m.type === 'progress') opts.onBytes?.(m.id ?? -1, m.bytes ?? 0);
+        if (m.type === 'progress') this.onBytes?.(m.id ?? -1, m.bytes ?? 0);
         if (m.type !== 'done' || m.id === undefined) return;
         const resolve = this.pending.get(m.id);
         this.pending.delete(m.id);
@@ -93,8 +98,9 @@ export class HuntPool {
    * Read a batch of files (small files travel together: one message per batch, not per file).
    * Results come back in the order of `jobs`.
    */
-  run(jobs: FileJob[]): Promise<FileResult[]> {
+  run(jobs: FileJob[], options: HuntOptions): Promise<FileResult[]> {
     if (this.local) {
+      this.options = { ...options, onBytes: this.localOnBytes };
       // One batch at a time: bounded open files and buffers, like a worker.
       const local = this.local;
       const next = this.localChain.then(async () => {
@@ -112,6 +118,7 @@ export class HuntPool {
     return new Promise((resolve, reject) => {
       this.queue.push({
         jobs,
+        options,
         resolve: (r) => (r.length === jobs.length ? resolve(r) : reject(this.failure ?? new Error('worker failed'))),
       });
       this.pump();
@@ -125,11 +132,11 @@ export class HuntPool {
       let load = HuntPool.IN_FLIGHT;
       for (const [w, n] of this.inflight) if (n < load) [best, load] = [w, n];
       if (!best) return;
-      const { jobs, resolve } = this.queue.shift()!;
+      const { jobs, options, resolve } = this.queue.shift()!;
       const id = this.batchSeq++;
       this.pending.set(id, resolve);
       this.inflight.set(best, load + 1);
-      best.postMessage({ type: 'batch', id, jobs });
+      best.postMessage({ type: 'batch', id, jobs, options });
     }
   }
 

@@ -37,7 +37,7 @@ async function sourcesOf(dir: string, prefix: string): Promise<RuleSource[]> {
  */
 export async function loadProjectRules(extraDirs: readonly string[] = []): Promise<RulePack> {
   const own = await sourcesOf(assetPath('rules'), 'rules/');
-  RuleSet.fromSources(own, { strict: true });
+  const ownSet = RuleSet.fromSources(own, { strict: true });
   const extra: RuleSource[] = [];
   for (const dir of extraDirs) {
     try {
@@ -46,7 +46,8 @@ export async function loadProjectRules(extraDirs: readonly string[] = []): Promi
       throw new EvidenceError(`--rules ${dir}: cannot read rule folder (${(err as Error).message})`);
     }
   }
-  const set = RuleSet.fromSources([...own, ...extra]);
+  // Compiled once more only when user rules join (ids must stay unique across both).
+  const set = extra.length ? RuleSet.fromSources([...own, ...extra]) : ownSet;
   const h = createHash('sha256');
   for (const s of [...own, ...extra]) h.update(s.file).update('\0').update(s.text).update('\0');
   return {
