@@ -14,6 +14,11 @@ const SAMPLE_BYTES = 64 * 1024;
 interface Plan {
   m: number;
   shift: Uint8Array;
+  /**
+   * For a closing pair: a 32-bit mask of the (folded, mod 32) bytes that precede it in some piece.
+   * Checked before the buckets, it drops most windows that end in a common pair by chance.
+   */
+  third: Uint32Array;
   /** For a closing pair: literals (index) and their piece offsets, as a flat list. */
   bucketStart: Int32Array;
   bucketLen: Uint16Array;
@@ -64,9 +69,13 @@ export class MultiLiteralScanner {
       return best;
     });
     const shift = new Uint8Array(65536).fill(Math.min(255, m - 1));
+    const third = new Uint32Array(65536);
     const byPair = new Map<number, Array<[number, number]>>();
     this.lits.forEach((lit, idx) => {
       const o = pieces[idx]!;
+      const closing = (lit[o + m - 2]! << 8) | lit[o + m - 1]!;
+      // m ≥ 3 has a byte before the closing pair inside the piece; m = 2 cannot filter (all bits set).
+      third[closing]! |= m >= 3 ? 1 << (lit[o + m - 3]! & 31) : 0xffffffff;
       for (let j = 0; j + 1 < m; j++) {
         const pair = (lit[o + j]! << 8) | lit[o + j + 1]!;
         const sh = m - 2 - j;
@@ -91,7 +100,7 @@ export class MultiLiteralScanner {
         bucketOff[k++] = o;
       }
     }
-    const plan = { m, shift, bucketStart, bucketLen, bucketLit, bucketOff };
+    const plan = { m, shift, third, bucketStart, bucketLen, bucketLit, bucketOff };
     if (plans.size > 64) plans.clear();
     plans.set(this.key, { plan, uses: 0 });
     return plan;
@@ -100,7 +109,7 @@ export class MultiLiteralScanner {
   /** First occurrence starting at or after `from` and ending by `limit`; sets nextStart/nextEnd. */
   private find(buf: Uint8Array, from: number, limit: number): void {
     const plan = (this.plan ??= this.calibrate(buf.subarray(0, SAMPLE_BYTES)));
-    const { m, shift, bucketStart, bucketLen, bucketLit, bucketOff } = plan;
+    const { m, shift, third, bucketStart, bucketLen, bucketLit, bucketOff } = plan;
     const fold = this.fold;
     const lits = this.lits;
     let pos = from + m - 1;
@@ -111,6 +120,10 @@ export class MultiLiteralScanner {
       const sh = shift[pair]!;
       if (sh !== 0) {
         pos += sh;
+        continue;
+      }
+      if ((third[pair]! & (1 << (fold[buf[pos - 2]!]! & 31))) === 0) {
+        pos++;
         continue;
       }
       const n = bucketLen[pair]!;
