@@ -138,7 +138,7 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
     const lane = async (): Promise<void> => {
       while (next < batches.length) {
         const batch = batches[next++]!;
-        const jobs = batch.map(({ ref, i }) => ({ id: i, abs: src.absolute(ref.rel), display: src.kind === 'file' ? src.fileName : ref.rel, kind: ref.kind }));
+        const jobs = batch.map(({ ref, i }) => ({ id: i, abs: src.absolute(ref.rel), display: src.kind === 'file' ? src.fileName : ref.rel, kind: ref.kind, ...(ref.verify ? { verify: true } : {}) }));
         const results = await pool.run(jobs, huntOpts);
         results.forEach((res, k) => {
           const { ref, i } = batch[k]!;

@@ -1,13 +1,15 @@
-import type { LogRecord, ReaderStats } from '../readers/types.js';
+import type { LogKind, LogRecord, ReaderStats } from '../readers/types.js';
 import { readLogFileSync } from '../readers/index.js';
 import { unionPrefilter } from '../rules/index.js';
 import { compact } from '../rules/prefilter.js';
 import type { CompiledRule, RuleContext } from '../rules/types.js';
 import type { FindingCollector } from './collector.js';
+import { logsourceFor } from './source-fields.js';
 import type { EventRecord } from '../model/record.js';
 import type { HuntKind } from '../evidence/discovery.js';
 import type { LogSource, SourcePointer } from '../model/record.js';
-import { huntEvtxFile } from './hunt-evtx.js';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { sniffLog } from '../readers/index.js';
 
 export interface HuntOptions {
   ruleContext: RuleContext;
@@ -29,6 +31,8 @@ export interface FileJob {
   /** Path shown in findings (relative to the evidence root). */
   display: string;
   kind: HuntKind;
+  /** Check the content before reading (files found by folder, not sniffed yet). */
+  verify?: boolean;
 }
 
 /** Rules for any log source: event logs need a lookup per record (channel, event id). */
@@ -73,12 +77,44 @@ export function evaluate(
   return hits;
 }
 
+/** Sniff the head of a file found by its folder; `tpl-export` wins over the folder's kind. */
+function verifyKind(job: FileJob): HuntKind | null {
+  let head: Buffer;
+  try {
+    const fd = openSync(job.abs, 'r');
+    try {
+      head = Buffer.allocUnsafe(4096);
+      head = head.subarray(0, readSync(fd, head, 0, 4096, 0));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return job.kind; // the reader reports the error itself
+  }
+  const sniffed = sniffLog(head, job.display.slice(job.display.lastIndexOf('/') + 1));
+  if (sniffed === null) return null;
+  return sniffed === 'tpl-export' ? 'tpl-export' : job.kind;
+}
+
 /** Read one log file through its rules. Never throws for bad content: the reader counts it. */
 export async function huntFile(job: FileJob, rules: readonly CompiledRule[], opts: HuntOptions, collector: FindingCollector, lookup: RuleLookup): Promise<FileResult> {
-  if (job.kind === 'evtx') return huntEvtxFile(job, lookup, opts, collector);
+  if (job.kind === 'evtx') {
+    // Loaded on first use: workers that only read text logs never load the EVTX parser.
+    const { huntEvtxFile } = await import('./hunt-evtx.js');
+    return huntEvtxFile(job, lookup, opts, collector);
+  }
+  if (job.verify) {
+    const kind = verifyKind(job);
+    if (kind === null) return { error: 'not a recognised log format (binary or unknown text)' };
+    if (kind !== job.kind) {
+      job = { ...job, kind };
+      rules = lookup(logsourceFor(kind));
+    }
+  }
+  const kind = job.kind as LogKind; // evtx returned above
   try {
     const stats = readLogFileSync(job.abs, {
-      kind: job.kind,
+      kind,
       maxRecordBytes: opts.maxRecordBytes,
       literalFilter: opts.noPrefilter ? undefined : unionLiterals(rules) ?? undefined,
       onBytes: opts.onBytes,

@@ -14,6 +14,8 @@ export interface LogFileRef {
   group: string;
   size: number;
   mtimeMs: number;
+  /** Found by its folder, not by its content: the reader checks the content first. */
+  verify?: boolean;
 }
 
 export interface DiscoveryProblem {
@@ -259,20 +261,9 @@ async function addFolder(src: EvidenceSource, d: Discovery, rel: string, kind: L
       d.problems.push({ path: e.rel, reason: 'empty file' });
       continue;
     }
-    let head: Uint8Array;
-    try {
-      head = await src.head(e.rel, 4096);
-    } catch (err) {
-      d.problems.push({ path: e.rel, reason: `cannot read: ${(err as Error).message}` });
-      continue;
-    }
-    const sniffed = sniffLog(head, e.name, rel);
-    if (sniffed === null) {
-      d.problems.push({ path: e.rel, reason: 'not a recognised log format (binary or unknown text)' });
-      continue;
-    }
-    // The folder says what the log is; the content may refine it (a Test-ProxyLogon export dropped in).
-    d.logs.push({ rel: e.rel, kind: sniffed === 'tpl-export' ? sniffed : kind, group, size: e.size, mtimeMs: e.mtimeMs });
+    // The folder says what the log is; the worker that reads it checks the content (binary files are
+    // reported, a Test-ProxyLogon export dropped in is read as one) — in parallel, not here.
+    d.logs.push({ rel: e.rel, kind, group, size: e.size, mtimeMs: e.mtimeMs, verify: true });
   }
 }
 
