@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { rng } from '../../test/support/rng.js';
 import { MultiLiteralScanner } from './multi-literal.js';
 
 function reference(text: Buffer, s: number, e: number, lits: string[], cased: boolean): boolean {
@@ -8,15 +9,6 @@ function reference(text: Buffer, s: number, e: number, lits: string[], cased: bo
   return lits.some((l) => h.includes(cased ? l : l.toLowerCase()));
 }
 
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
-}
 
 test('same answers as a substring search, on random text with planted literals and random record spans', () => {
   const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJ/.-~ 0123456789\n';

@@ -4,6 +4,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { rng } from '../support/rng.js';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { simulate } from '../../src/simulate/index.js';
@@ -42,16 +43,6 @@ for (const scenario of ['proxylogon', 'clean'] as const) {
   });
 }
 
-/** xorshift32: deterministic random inputs per seed. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
-}
 
 const HTTPPROXY_VALUES: Record<string, string[]> = {
   AnchorMailbox: ['Smtp~user1@contoso.com', 'ServerInfo~a]@mx01:444/mapi/emsmdb/?#', 'ServerInfo~a]@mx01:444/ecp/proxyLogon.ecp?#', 'ServerInfo~localhost/owa/auth/logon.aspx?', 'ServerInfo~a]@mx01:444/autodiscover/autodiscover.xml?#', 'ServerInfo~a]@mx01:444/ecp/DDI/DDIService.svc/SetObject?schema=ResetOABVirtualDirectory#', 'SERVERINFO~B]@MX01:444/ECP/x', 'Sid~S-1-5-21-1'],
