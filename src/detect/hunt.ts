@@ -91,6 +91,12 @@ function verifyKind(job: FileJob): HuntKind | null {
   } catch {
     return job.kind; // the reader reports the error itself
   }
+  // Cheap checks first: binary content has NUL bytes; only a `#TYPE` or quoted first line can be a
+  // Test-ProxyLogon export. Anything else keeps its folder's kind (the reader copes with odd text).
+  if (head.includes(0)) return null;
+  const start = head[0] === 0xef ? 3 : 0;
+  const exportLike = head[start] === 0x22 /* " */ || head.subarray(start, start + 5).toString('latin1') === '#TYPE';
+  if (!exportLike) return job.kind;
   const sniffed = sniffLog(head, job.display.slice(job.display.lastIndexOf('/') + 1));
   if (sniffed === null) return null;
   return sniffed === 'tpl-export' ? 'tpl-export' : job.kind;
