@@ -321,7 +321,8 @@ async function readAppHost(src: EvidenceSource, rel: string, d: Discovery): Prom
     }
     const o = node as Record<string, unknown>;
     if (key === 'logFile' && typeof o['@directory'] === 'string') facts.logDirs.push(expandEnv(o['@directory']));
-    if (key === 'virtualDirectory' && typeof o['@physicalPath'] === 'string') {
+    // Paths are short; an attribute of megabytes is not a path (and would cost the regex time).
+    if (key === 'virtualDirectory' && typeof o['@physicalPath'] === 'string' && o['@physicalPath'].length < 1024) {
       const m = /^(.*?\\Exchange Server\\V1[45])\\/i.exec(expandEnv(o['@physicalPath']));
       if (m && !facts.exchangeInstall) facts.exchangeInstall = m[1]!;
     }
