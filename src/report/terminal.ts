@@ -128,7 +128,10 @@ export function renderTerminal(r: ScanResult, opts: TerminalOptions): string {
   }
 
   out.push(c.bold('Log coverage'));
-  for (const s of r.coverage.sources) {
+  // A bare folder of hundreds of event logs would flood the screen: the largest sources, then a count.
+  const maxSources = opts.verbose ? Infinity : 30;
+  const shown = r.coverage.sources.length > maxSources ? [...r.coverage.sources].sort((a, b) => b.bytes - a.bytes).slice(0, maxSources).sort((a, b) => a.id.localeCompare(b.id)) : r.coverage.sources;
+  for (const s of shown) {
     const span = s.firstTime ? `${s.firstTime.slice(0, 16).replace('T', ' ')} → ${(s.lastTime ?? '').slice(0, 16).replace('T', ' ')}` : 'no dated records';
     const gaps = s.gaps.length ? c.yellow(` · ${s.gaps.length} gap(s), longest ${Math.max(...s.gaps.map((g) => g.hours))} h`) : '';
     const issues = [
@@ -140,6 +143,7 @@ export function renderTerminal(r: ScanResult, opts: TerminalOptions): string {
     out.push(`  ${s.id.padEnd(24)} ${String(s.files).padStart(5)} files ${bytes(s.bytes).padStart(8)}  ${span}${gaps}${issues.length ? c.yellow(` · ${issues.join(', ')}`) : ''}`);
     if (opts.verbose) for (const g of s.gaps) out.push(c.dim(`      gap ${g.start} → ${g.end} (${g.hours} h)`));
   }
+  if (shown.length < r.coverage.sources.length) out.push(c.dim(`  … ${r.coverage.sources.length - shown.length} more sources (--verbose, or coverage in --json)`));
   if (!r.coverage.sources.length) out.push(c.magenta('  no logs found'));
   if (r.coverage.missing.length) out.push(c.yellow(`  not found: ${r.coverage.missing.join(', ')}`));
   for (const n of r.coverage.notes ?? []) out.push(c.yellow(`  ${safe(n, 300)}`));
