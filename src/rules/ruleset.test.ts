@@ -97,10 +97,13 @@ test('the example in docs/rules.md compiles and behaves as described', async () 
   assert.ok(block, 'no yaml example in docs/rules.md');
   const rs = RuleSet.fromSources([{ file: 'docs/rules.md', text: block[1]! }], { strict: true });
   const rule = rs.rules[0]!;
-  const r = rec({ CmdletName: 'Reset-OabVirtualDirectory', User: 'NT AUTHORITY\\SYSTEM', Parameters: "-Identity 'OAB (Default Web Site)' -FilePathName 'C:\\inetpub\\wwwroot\\aspnet_client\\system_web\\e.aspx'" });
-  const m = rule.match(r, {});
+  const ctx = { installPath: 'C:\\Program Files\\Microsoft\\Exchange Server\\V15\\' };
+  const bad = rec({}, "2021-03-03T07:01:12.118Z,18,Warning,Download failed and temporary file 'C:\\inetpub\\wwwroot\\aspnet_client\\system_web\\e.aspx' needs to be removed");
+  const m = rule.match(bad, ctx);
   assert.ok(m);
-  assert.equal(renderSummary(rule, r, m), 'OAB reset by NT AUTHORITY\\SYSTEM wrote C:\\inetpub\\wwwroot\\aspnet_client\\system_web\\e.aspx');
+  assert.equal(renderSummary(rule, bad, m), "file written outside the OAB folder: 'C:\\inetpub\\wwwroot\\aspnet_client\\system_web\\e.aspx'");
+  const benign = rec({}, "2021-03-01T02:00:41.512Z,11,Warning,Download failed and temporary file 'C:\\Program Files\\Microsoft\\Exchange Server\\V15\\ClientAccess\\OAB\\Temp\\x.tmp' needs to be removed");
+  assert.equal(rule.match(benign, ctx), null);
 });
 
 test('YAML numbers keep their source text; decimal ones still compare numerically', () => {
