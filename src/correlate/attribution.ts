@@ -18,6 +18,8 @@ export function attributeUnclaimed(findings: Finding[], verdicts: Record<string,
     const after = unclaimed.filter((f) => !f.time || f.time >= firstAttempt);
     if (!after.length) continue;
     v.status = 'compromised';
+    // The attempt-only sentence no longer holds once a shell or dump is linked.
+    v.reasons = v.reasons.filter((r) => !r.startsWith('no file write, shell use'));
     v.reasons.unshift(
       `post-exploitation evidence after the first ${family} exploit request (${firstAttempt}): ${after
         .map((f) => `${f.title}${f.count > 1 ? ` (×${f.count})` : ''}`)
