@@ -8,6 +8,7 @@ import { registerSimulate } from './commands/simulate.js';
 import { registerDemo } from './commands/demo.js';
 import { registerBuild } from './commands/build.js';
 import { registerEvtx } from './commands/evtx.js';
+import { registerProbe } from './commands/probe.js';
 
 /** The only place that reads argv, prints errors and sets the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -21,6 +22,7 @@ export async function main(argv: string[]): Promise<number> {
   registerDemo(program);
   registerBuild(program);
   registerEvtx(program);
+  registerProbe(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
@@ -36,6 +38,14 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`exhunt: internal error (please report): ${(err as Error)?.stack ?? String(err)}\n`);
     return EXIT.BUG;
   }
+}
+
+// `exhunt scan … | head` closes the pipe early: that is the reader's choice, not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
 }
 
 const code = await main(process.argv);
