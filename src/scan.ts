@@ -12,7 +12,7 @@ import { BuildHistory, type BuildObservation } from './correlate/build-history.j
 import { decideVerdict, type Verdict } from './correlate/verdicts.js';
 import { attributeUnclaimed, applyRaises } from './correlate/attribution.js';
 import { FAMILIES } from './correlate/families.js';
-import { buildKnowledgeDate } from './detect/build/index.js';
+import { buildKnowledgeDate, buildReport, type BuildReport } from './detect/build/index.js';
 import { nextSteps } from './correlate/next-steps.js';
 import { loadProjectRules } from './detect/rule-pack.js';
 import type { Finding } from './model/finding.js';
@@ -43,6 +43,31 @@ export interface ScanProgress {
   current?: string;
 }
 
+export interface Exposure {
+  build: string;
+  product?: string;
+  cu?: string;
+  su?: string | null;
+  knowledgeDate: string;
+  families: Record<string, { status: string; fixedBy?: { build: string; su: string | null; kb: string | null; cuUpgrade: boolean }; reason: string }>;
+}
+
+/** The latest build's exposure per family: vulnerable with no evidence is not clean. */
+function exposureOf(build: string | undefined): Exposure | undefined {
+  if (!build) return undefined;
+  let r: BuildReport;
+  try {
+    r = buildReport(build);
+  } catch {
+    return undefined;
+  }
+  const families: Exposure['families'] = {};
+  for (const [id, f] of Object.entries(r.families)) {
+    families[id] = { status: f.status, reason: f.reason, ...(f.fixedBy ? { fixedBy: { build: f.fixedBy.build, su: f.fixedBy.su, kb: f.fixedBy.kb, cuUpgrade: f.fixedBy.cuUpgrade } } : {}) };
+  }
+  return { build, ...(r.productName ? { product: r.productName } : {}), ...(r.cu ? { cu: r.cu } : {}), ...(r.su !== undefined ? { su: r.su } : {}), knowledgeDate: r.knowledgeDate, families };
+}
+
 export interface ScanResult {
   tool: {
     name: 'exhunt';
@@ -57,7 +82,13 @@ export interface ScanResult {
   host: {
     name?: string;
     evidence: { path: string; layout: Discovery['layout'] };
-    exchange: { installPath?: string; installPathAssumed: boolean; builds: Array<{ build: string; firstSeen: string; lastSeen: string; source: string }> };
+    exchange: {
+      installPath?: string;
+      installPathAssumed: boolean;
+      builds: Array<{ build: string; firstSeen: string; lastSeen: string; source: string }>;
+      /** What the latest build the evidence shows is exposed to (build knowledge of `knowledgeDate`). */
+      exposure?: Exposure;
+    };
   };
   verdicts: Record<string, Verdict>;
   findings: Finding[];
@@ -213,6 +244,7 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
         ...(d.installPath ? { installPath: d.installPath } : {}),
         installPathAssumed: d.installPathAssumed,
         builds: buildList.map((b) => ({ build: b.build, firstSeen: new Date(b.firstSeenMs).toISOString(), lastSeen: new Date(b.lastSeenMs).toISOString(), source: b.source })),
+        ...(buildList.length ? { exposure: exposureOf(buildList[buildList.length - 1]!.build) } : {}),
       },
     },
     verdicts,

@@ -70,7 +70,9 @@ export function renderTerminal(r: ScanResult, opts: TerminalOptions): string {
   const c = paint(opts.color);
   const out: string[] = [];
   const builds = r.host.exchange.builds;
-  const buildText = builds.length ? `Exchange ${builds.map((b) => b.build).join(' → ')}` : 'Exchange build unknown';
+  const ex = r.host.exchange.exposure;
+  const product = ex?.product ? `${ex.product}${ex.cu ? ` ${ex.cu}` : ''} ` : 'Exchange ';
+  const buildText = builds.length ? `${product}(${builds.map((b) => b.build).join(' → ')})` : 'Exchange build unknown';
   out.push(
     `${c.bold(`exhunt ${r.tool.version}`)} · ${safe(r.host.name) || 'host unknown'} · ${buildText} · evidence: ${r.host.evidence.layout}, read-only`,
   );
@@ -90,9 +92,21 @@ export function renderTerminal(r: ScanResult, opts: TerminalOptions): string {
     const first = mine.map((f) => f.time!).sort()[0];
     const last = mine.map((f) => f.lastTime ?? f.time!).sort().pop();
     const span = first ? `${when(first).slice(0, 16)} → ${when(last).slice(0, 16)}` : '';
-    out.push(`  ${(FAMILY_NAMES[id] ?? id).padEnd(14)} ${statusText(v.status)} ${span}`);
+    const ex = r.host.exchange.exposure?.families[id];
+    const exposure = ex
+      ? ex.status === 'vulnerable'
+        ? c.yellow(` · build ${r.host.exchange.exposure!.build} vulnerable${ex.fixedBy ? ` (fix: ${ex.fixedBy.kb ?? ex.fixedBy.su ?? ''} ${ex.fixedBy.build})`.replace('(fix:  ', '(fix: ') : ''}`)
+        : ` · build ${r.host.exchange.exposure!.build} ${ex.status}`
+      : '';
+    out.push(`  ${(FAMILY_NAMES[id] ?? id).padEnd(14)} ${statusText(v.status)} ${span}${exposure}`);
     out.push(c.dim(`    window ${v.window.start.slice(0, 10)} → ${v.window.end.slice(0, 16).replace('T', ' ')} (${v.window.endReason})`));
     for (const reason of v.reasons) out.push(`    ${safe(reason, 400)}`);
+  }
+  // Families without a log verdict yet: the build alone says whether the server is exposed.
+  const others = Object.entries(r.host.exchange.exposure?.families ?? {}).filter(([id]) => !r.verdicts[id]);
+  if (others.length) {
+    const text = others.map(([id, f]) => `${FAMILY_NAMES[id] ?? id} ${f.status}${f.status === 'vulnerable' && f.fixedBy ? ` (fix: ${[f.fixedBy.kb, f.fixedBy.build].filter(Boolean).join(' ')})` : ''}`);
+    out.push(`  ${c.dim(`build ${r.host.exchange.exposure!.build} (knowledge ${r.host.exchange.exposure!.knowledgeDate}):`)} ${text.join(' · ')}`);
   }
   out.push('');
 

@@ -12,7 +12,7 @@ import { runCli, tempDir } from './helpers.js';
 interface ResultJson {
   schema: string;
   tool: { version: string; rulePack: { hash: string; rules: number } };
-  host: { name?: string; exchange: { builds: Array<{ build: string }> } };
+  host: { name?: string; exchange: { builds: Array<{ build: string }>; exposure?: { build: string; families: Record<string, { status: string; fixedBy?: { build: string } }> } } };
   verdicts: Record<string, { status: string; window: { start: string; end: string }; reasons: string[]; findingIds: string[] }>;
   findings: Array<{ id: string; ruleId: string; severity: string; evidence: string; count: number; time?: string; source: { path: string; line?: number }; entities: { ips: string[]; paths: string[] }; samples: Array<{ source: { path: string; line?: number } }> }>;
   coverage: { sources: Array<{ id: string; files: number; firstTime?: string; lastTime?: string }>; problems: unknown[] };
@@ -60,6 +60,12 @@ test('attacked server: compromised, every planted indicator found at its file an
   assert.equal(r.verdicts['proxylogon']!.status, 'compromised');
   assert.equal(r.host.name, truth.host.name);
   assert.deepEqual(r.host.exchange.builds.map((b) => b.build), truth.builds.map((b) => b.version));
+  // Exposure of the latest build: the March 2021 SU fixes ProxyLogon, not ProxyShell (needs May 2021).
+  const ex = r.host.exchange.exposure!;
+  assert.equal(ex.build, '15.1.2176.9');
+  assert.equal(ex.families['proxylogon']!.status, 'fixed');
+  assert.equal(ex.families['proxyshell']!.status, 'vulnerable');
+  assert.equal(ex.families['proxyshell']!.fixedBy!.build, '15.1.2176.14');
 
   // Each planted indicator: some finding of an expected rule points at its exact file and line.
   const pointers = new Map<string, Set<string>>();
