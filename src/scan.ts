@@ -12,7 +12,7 @@ import { BuildHistory, type BuildObservation } from './correlate/build-history.j
 import { decideVerdict, type Verdict } from './correlate/verdicts.js';
 import { attributeUnclaimed, applyRaises } from './correlate/attribution.js';
 import { FAMILIES } from './correlate/families.js';
-import { buildKnowledgeDate, buildReport, type BuildReport } from './detect/build/index.js';
+import { buildKnowledgeDate, buildReport, readPeFileVersion, type BuildReport } from './detect/build/index.js';
 import { nextSteps } from './correlate/next-steps.js';
 import { loadProjectRules } from './detect/rule-pack.js';
 import type { Finding } from './model/finding.js';
@@ -86,7 +86,9 @@ export interface ScanResult {
       installPath?: string;
       installPathAssumed: boolean;
       builds: Array<{ build: string; firstSeen: string; lastSeen: string; source: string }>;
-      /** What the latest build the evidence shows is exposed to (build knowledge of `knowledgeDate`). */
+      /** The installed build from `Bin\\ExSetup.exe`'s version resource (what HealthChecker reads), if present. */
+      exSetup?: { version: string; path: string; modified: string };
+      /** What the installed build (ExSetup.exe, else the latest build in the logs) the evidence shows is exposed to (build knowledge of `knowledgeDate`). */
       exposure?: Exposure;
     };
   };
@@ -197,6 +199,7 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
   }
 
   const hostName = await probeHostName(src, d);
+  const exSetup = await readExSetup(src, d, coverage);
   let filesInventoried = 0;
   const fileRules = rulesFor('file');
   progress({ phase: 'files', filesDone: d.logs.length, filesTotal: d.logs.length, bytesDone, bytesTotal });
@@ -244,7 +247,8 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
         ...(d.installPath ? { installPath: d.installPath } : {}),
         installPathAssumed: d.installPathAssumed,
         builds: buildList.map((b) => ({ build: b.build, firstSeen: new Date(b.firstSeenMs).toISOString(), lastSeen: new Date(b.lastSeenMs).toISOString(), source: b.source })),
-        ...(buildList.length ? { exposure: exposureOf(buildList[buildList.length - 1]!.build) } : {}),
+        ...(exSetup ? { exSetup } : {}),
+        ...(exSetup || buildList.length ? { exposure: exposureOf(exSetup?.version ?? buildList[buildList.length - 1]!.build) } : {}),
       },
     },
     verdicts,
@@ -284,6 +288,20 @@ async function probeHostName(src: EvidenceSource, d: Discovery): Promise<string 
     if (name) return name;
   }
   return undefined;
+}
+
+/** `<install>\\Bin\\ExSetup.exe` file version: the build installed when the evidence was taken. */
+async function readExSetup(src: EvidenceSource, d: Discovery, coverage: CoverageBuilder): Promise<{ version: string; path: string; modified: string } | undefined> {
+  if (d.installRel === undefined) return undefined;
+  const rel = await src.resolve(d.installRel ? `${d.installRel}/Bin/ExSetup.exe` : 'Bin/ExSetup.exe');
+  if (rel === null) return undefined;
+  const info = await src.info(rel);
+  const r = readPeFileVersion(src.absolute(rel));
+  if (!r.ok) {
+    coverage.problems.push({ path: rel, reason: `ExSetup.exe version not readable: ${r.error}` });
+    return undefined;
+  }
+  return { version: r.fileVersion, path: rel, modified: info ? new Date(info.mtimeMs).toISOString() : '' };
 }
 
 async function* oneChunk(b: Uint8Array): AsyncGenerator<Uint8Array> {

@@ -95,3 +95,19 @@ test('a single log file can be scanned on its own', async () => {
   const res = JSON.parse(await readFile(out, 'utf8')) as { findings: Array<{ ruleId: string; source: { path: string; line: number } }> };
   assert.deepEqual(res.findings.map((f) => [f.ruleId, f.source.path, f.source.line]), [['exhunt.proxylogon.ssrf-autodiscover', 'HttpProxy_2021030306-1.LOG', 5]]);
 });
+
+test('the installed build comes from Bin\\ExSetup.exe and sets the exposure per family', async () => {
+  const { buildPe } = await import('../fixtures/pe/build.js');
+  const dir = join(root, 'exsetup');
+  const install = join(dir, 'Program Files/Microsoft/Exchange Server/V15');
+  await mkdir(join(install, 'Bin'), { recursive: true });
+  await mkdir(join(dir, 'Windows'), { recursive: true });
+  await writeFile(join(install, 'Bin', 'ExSetup.exe'), buildPe({ file: [15, 1, 2176, 2] }));
+  const out = join(root, 'exsetup.json');
+  await runCli(['scan', dir, '--json', out, '-q']);
+  const res = JSON.parse(await readFile(out, 'utf8')) as { host: { exchange: { exSetup?: { version: string; path: string }; exposure?: { build: string; families: Record<string, { status: string }> } } } };
+  assert.equal(res.host.exchange.exSetup?.version, '15.1.2176.2');
+  assert.equal(res.host.exchange.exSetup?.path, 'Program Files/Microsoft/Exchange Server/V15/Bin/ExSetup.exe');
+  assert.equal(res.host.exchange.exposure?.build, '15.1.2176.2');
+  assert.equal(res.host.exchange.exposure?.families['proxylogon']?.status, 'vulnerable');
+});

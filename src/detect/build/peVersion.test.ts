@@ -4,74 +4,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readPeFileVersion } from './peVersion.js';
+import { buildPe } from '../../../test/fixtures/pe/build.js';
 
-/**
- * Builds a minimal PE image in memory: DOS header, PE header, optional header (PE32 or PE32+) with a resource
- * data directory, one `.rsrc` section holding RT_VERSION / 1 / 1033 → VS_VERSIONINFO with VS_FIXEDFILEINFO.
- */
-function buildPe(opts: { pe32plus?: boolean; file: [number, number, number, number]; product?: [number, number, number, number] }): Uint8Array {
-  const pe32plus = opts.pe32plus ?? true;
-  const optSize = pe32plus ? 240 : 224;
-  const dirsAt = pe32plus ? 108 : 92;
-  const peOff = 0x40;
-  const optOff = peOff + 24;
-  const secTable = optOff + optSize;
-  const rsrcRaw = 0x200;
-  const rsrcVa = 0x1000;
-
-  // Resource section content.
-  const rs = Buffer.alloc(0x100);
-  // root directory: 0 named, 1 id entry: RT_VERSION (16) → subdir at 0x18
-  rs.writeUInt16LE(1, 14);
-  rs.writeUInt32LE(16, 16);
-  rs.writeUInt32LE((0x80000000 | 0x18) >>> 0, 20);
-  // name directory at 0x18: id 1 → subdir at 0x30
-  rs.writeUInt16LE(1, 0x18 + 14);
-  rs.writeUInt32LE(1, 0x18 + 16);
-  rs.writeUInt32LE((0x80000000 | 0x30) >>> 0, 0x18 + 20);
-  // language directory at 0x30: id 1033 → data entry at 0x48
-  rs.writeUInt16LE(1, 0x30 + 14);
-  rs.writeUInt32LE(1033, 0x30 + 16);
-  rs.writeUInt32LE(0x48, 0x30 + 20);
-  // VS_VERSIONINFO at 0x58
-  const vi = 0x58;
-  const viLen = 40 + 52;
-  rs.writeUInt32LE(rsrcVa + vi, 0x48); // data RVA
-  rs.writeUInt32LE(viLen, 0x48 + 4);
-  rs.writeUInt16LE(viLen, vi);
-  rs.writeUInt16LE(52, vi + 2);
-  rs.writeUInt16LE(0, vi + 4);
-  const key = 'VS_VERSION_INFO';
-  for (let i = 0; i < key.length; i++) rs.writeUInt16LE(key.charCodeAt(i), vi + 6 + i * 2);
-  const ff = vi + 40;
-  const [a, b, c, d] = opts.file;
-  const [pa, pb, pc, pd] = opts.product ?? opts.file;
-  rs.writeUInt32LE(0xfeef04bd, ff);
-  rs.writeUInt32LE(0x00010000, ff + 4);
-  rs.writeUInt32LE(((a << 16) | b) >>> 0, ff + 8);
-  rs.writeUInt32LE(((c << 16) | d) >>> 0, ff + 12);
-  rs.writeUInt32LE(((pa << 16) | pb) >>> 0, ff + 16);
-  rs.writeUInt32LE(((pc << 16) | pd) >>> 0, ff + 20);
-
-  const img = Buffer.alloc(rsrcRaw + rs.length);
-  img.write('MZ', 0, 'latin1');
-  img.writeUInt32LE(peOff, 0x3c);
-  img.write('PE\0\0', peOff, 'latin1');
-  img.writeUInt16LE(pe32plus ? 0x8664 : 0x14c, peOff + 4);
-  img.writeUInt16LE(1, peOff + 6); // sections
-  img.writeUInt16LE(optSize, peOff + 20);
-  img.writeUInt16LE(pe32plus ? 0x20b : 0x10b, optOff);
-  img.writeUInt32LE(16, optOff + dirsAt);
-  img.writeUInt32LE(rsrcVa, optOff + dirsAt + 4 + 2 * 8);
-  img.writeUInt32LE(rs.length, optOff + dirsAt + 4 + 2 * 8 + 4);
-  img.write('.rsrc\0\0\0', secTable, 'latin1');
-  img.writeUInt32LE(rs.length, secTable + 8);
-  img.writeUInt32LE(rsrcVa, secTable + 12);
-  img.writeUInt32LE(rs.length, secTable + 16);
-  img.writeUInt32LE(rsrcRaw, secTable + 20);
-  rs.copy(img, rsrcRaw);
-  return new Uint8Array(img);
-}
 
 test('golden: PE32+ ExSetup-like image → 15.1.2176.2', () => {
   const r = readPeFileVersion(buildPe({ file: [15, 1, 2176, 2] }));
