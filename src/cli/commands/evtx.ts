@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { EvidenceError, UsageError } from '../../model/errors.js';
+import { intOption } from '../options.js';
 import {
   EvtxFormatError,
   parseEvtxFile,
@@ -73,8 +74,7 @@ export function registerEvtx(program: Command): void {
     .option('--quiet', 'do not list individual errors and warnings on stderr')
     .action(async (file: string, o: { format: string; workers: string; quiet?: boolean }) => {
       if (o.format !== 'jsonl' && o.format !== 'xml') throw new UsageError(`--format: unknown format ${o.format} (jsonl | xml)`);
-      const workers = Number(o.workers);
-      if (!Number.isInteger(workers) || workers < 0 || workers > 64) throw new UsageError(`--workers: not a thread count: ${o.workers}`);
+      const workers = intOption('workers', o.workers, 0, 64) ?? 0;
       const out = new Out();
       const xml = o.format === 'xml';
       let shown = 0;

@@ -5,6 +5,7 @@ import { renderTerminal } from '../../report/terminal.js';
 import { writeResultJson } from '../../report/json.js';
 import { writeCsvDir } from '../../report/csv.js';
 import { UsageError } from '../../model/errors.js';
+import { intOption } from '../options.js';
 import { exitCodeForVerdicts } from '../exit-codes.js';
 import { progressPrinter } from '../progress.js';
 
@@ -35,11 +36,7 @@ export async function runScan(path: string, o: ScanCliOptions): Promise<number> 
   const until = parseDateOption('until', o.until);
   if (since && until && since > until) throw new UsageError('--since is after --until');
   const progress = progressPrinter(process.stderr, !o.quiet);
-  let workers: number | undefined;
-  if (o.workers !== undefined) {
-    workers = Number(o.workers);
-    if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError(`--workers: expected a whole number from 1 to 64, got ${o.workers}`);
-  }
+  const workers = intOption('workers', o.workers, 1, 64);
   const extraRules = [...(o.rules ?? []), ...(o.sigma ?? []).flatMap(sigmaRuleDirs)];
   const result = await scan(path, { since, until, extraRules, onProgress: progress.update, workers, noPrefilter: o.prefilter === false });
   progress.done();

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { parseSize, simulate, writeTruth, SCENARIOS, type Scenario } from '../../simulate/index.js';
+import { intOption } from '../options.js';
 import { UsageError } from '../../model/errors.js';
 
 interface SimulateCliOptions {
@@ -52,8 +53,7 @@ export function registerSimulate(program: Command): void {
         }
         if (o.scale !== undefined) throw new UsageError('--size and --scale cannot be combined (--size chooses the scale)');
       }
-      const workers = num('workers', o.workers);
-      if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) throw new UsageError(`--workers: not a positive integer: ${o.workers}`);
+      const workers = intOption('workers', o.workers, 1, 64);
       const floodProbes = num('flood-probes', o.floodProbes);
       const floodShell = num('flood-shell', o.floodShell);
       const progress = !o.quiet && process.stderr.isTTY === true;
