@@ -49,7 +49,7 @@ export interface Exposure {
   cu?: string;
   su?: string | null;
   knowledgeDate: string;
-  families: Record<string, { status: string; fixedBy?: { build: string; su: string | null; kb: string | null; cuUpgrade: boolean }; reason: string }>;
+  families: Record<string, { status: string; fixedBy?: { build: string; cu: string; su: string | null; kb: string | null; cuUpgrade: boolean }; reason: string }>;
 }
 
 /** The latest build's exposure per family: vulnerable with no evidence is not clean. */
@@ -63,7 +63,7 @@ function exposureOf(build: string | undefined): Exposure | undefined {
   }
   const families: Exposure['families'] = {};
   for (const [id, f] of Object.entries(r.families)) {
-    families[id] = { status: f.status, reason: f.reason, ...(f.fixedBy ? { fixedBy: { build: f.fixedBy.build, su: f.fixedBy.su, kb: f.fixedBy.kb, cuUpgrade: f.fixedBy.cuUpgrade } } : {}) };
+    families[id] = { status: f.status, reason: f.reason, ...(f.fixedBy ? { fixedBy: { build: f.fixedBy.build, cu: f.fixedBy.cu, su: f.fixedBy.su, kb: f.fixedBy.kb, cuUpgrade: f.fixedBy.cuUpgrade } } : {}) };
   }
   return { build, ...(r.productName ? { product: r.productName } : {}), ...(r.cu ? { cu: r.cu } : {}), ...(r.su !== undefined ? { su: r.su } : {}), knowledgeDate: r.knowledgeDate, families };
 }

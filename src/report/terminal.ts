@@ -66,6 +66,12 @@ function where(f: Finding): string {
   return `${safe(p.length > 90 ? `…${p.slice(-89)}` : p, 200)}${pos}`;
 }
 
+/** What to install: the SU (KB) build, after a CU upgrade when the server's CU never got that SU. */
+function fixText(f: { build: string; cu: string; su: string | null; kb: string | null; cuUpgrade: boolean }): string {
+  const update = [f.kb ?? f.su, f.build].filter(Boolean).join(' ');
+  return f.cuUpgrade ? `upgrade to ${f.cu}, then ${update}` : update;
+}
+
 export function renderTerminal(r: ScanResult, opts: TerminalOptions): string {
   const c = paint(opts.color);
   const out: string[] = [];
@@ -95,7 +101,7 @@ export function renderTerminal(r: ScanResult, opts: TerminalOptions): string {
     const ex = r.host.exchange.exposure?.families[id];
     const exposure = ex
       ? ex.status === 'vulnerable'
-        ? c.yellow(` · build ${r.host.exchange.exposure!.build} vulnerable${ex.fixedBy ? ` (fix: ${ex.fixedBy.kb ?? ex.fixedBy.su ?? ''} ${ex.fixedBy.build})`.replace('(fix:  ', '(fix: ') : ''}`)
+        ? c.yellow(` · build ${r.host.exchange.exposure!.build} vulnerable${ex.fixedBy ? ` (fix: ${fixText(ex.fixedBy)})` : ''}`)
         : ` · build ${r.host.exchange.exposure!.build} ${ex.status}`
       : '';
     out.push(`  ${(FAMILY_NAMES[id] ?? id).padEnd(14)} ${statusText(v.status)} ${span}${exposure}`);
@@ -105,7 +111,7 @@ export function renderTerminal(r: ScanResult, opts: TerminalOptions): string {
   // Families without a log verdict yet: the build alone says whether the server is exposed.
   const others = Object.entries(r.host.exchange.exposure?.families ?? {}).filter(([id]) => !r.verdicts[id]);
   if (others.length) {
-    const text = others.map(([id, f]) => `${FAMILY_NAMES[id] ?? id} ${f.status}${f.status === 'vulnerable' && f.fixedBy ? ` (fix: ${[f.fixedBy.kb, f.fixedBy.build].filter(Boolean).join(' ')})` : ''}`);
+    const text = others.map(([id, f]) => `${FAMILY_NAMES[id] ?? id} ${f.status}${f.status === 'vulnerable' && f.fixedBy ? ` (fix: ${fixText(f.fixedBy)})` : ''}`);
     out.push(`  ${c.dim(`build ${r.host.exchange.exposure!.build} (knowledge ${r.host.exchange.exposure!.knowledgeDate}):`)} ${text.join(' · ')}`);
   }
   out.push('');
