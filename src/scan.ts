@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { EvidenceSource } from './evidence/source.js';
 import { discover, type Discovery } from './evidence/discovery.js';
 import { EvtxCoverageTracker, umCheckReasons } from './detect/evtx-coverage.js';
@@ -16,7 +15,6 @@ import { buildKnowledgeDate, buildReport, readPeFileVersion, type BuildReport } 
 import { nextSteps } from './correlate/next-steps.js';
 import { loadProjectRules } from './detect/rule-pack.js';
 import type { Finding } from './model/finding.js';
-import type { CompiledRule } from './rules/types.js';
 import { VERSION } from './version.js';
 import { readLog } from './readers/index.js';
 
@@ -139,15 +137,6 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
   const since = opts.since?.getTime();
   const until = opts.until?.getTime();
   const huntOpts = { ruleContext: d.installPath ? { installPath: d.installPath } : {}, since, until, maxRecordBytes: opts.maxRecordBytes, noPrefilter: opts.noPrefilter };
-  const rulesByKind = new Map<string, readonly CompiledRule[]>();
-  const rulesFor = (kind: string): readonly CompiledRule[] => {
-    let r = rulesByKind.get(kind);
-    if (!r) {
-      r = pack.forLogsource(logsourceFor(kind));
-      rulesByKind.set(kind, r);
-    }
-    return r;
-  };
 
   bytesTotal = d.logs.reduce((n, l) => n + l.size, 0);
   let records = 0;
@@ -201,7 +190,7 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
   const hostName = await probeHostName(src, d);
   const exSetup = await readExSetup(src, d, coverage);
   let filesInventoried = 0;
-  const fileRules = rulesFor('file');
+  const fileRules = pack.forLogsource(logsourceFor('file'));
   progress({ phase: 'files', filesDone: d.logs.length, filesTotal: d.logs.length, bytesDone, bytesTotal });
   for await (const rec of inventory(src, d.inventoryRoots, (p, r) => coverage.problems.push({ path: p, reason: r }))) {
     filesInventoried++;
@@ -306,10 +295,4 @@ async function readExSetup(src: EvidenceSource, d: Discovery, coverage: Coverage
 
 async function* oneChunk(b: Uint8Array): AsyncGenerator<Uint8Array> {
   yield b;
-}
-
-export function hashText(parts: string[]): string {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(p).update('\0');
-  return h.digest('hex');
 }

@@ -34,8 +34,6 @@ export interface Discovery {
   logs: LogFileRef[];
   /** Folders whose files are inventoried for suspicious artefacts (lsass dumps, archives). */
   inventoryRoots: Array<{ rel: string; windowsPrefix: string }>;
-  /** The drive letter files are reported under (`C:`). */
-  drive: string;
   problems: DiscoveryProblem[];
   /** Source groups that were looked for and not found (reported in coverage). */
   missing: string[];
@@ -57,7 +55,6 @@ export async function discover(src: EvidenceSource, opts: DiscoverOptions = {}):
     iisLogDirs: [],
     logs: [],
     inventoryRoots: [],
-    drive: 'C:',
     problems: [],
     missing: [],
   };

@@ -37,8 +37,8 @@ function two(n: number): string {
   return TWO[n] as string;
 }
 
-/** ISO 8601 UTC with milliseconds and `Z`, as Exchange writes it. */
-export function iso(ms: number): string {
+/** Day number and time of day of an epoch-ms instant (UTC). */
+function clock(ms: number): { day: number; h: number; m: number; s: number; milli: number } {
   const day = Math.floor(ms / DAY_MS);
   let r = ms - day * DAY_MS;
   const h = Math.floor(r / 3_600_000);
@@ -46,18 +46,19 @@ export function iso(ms: number): string {
   const m = Math.floor(r / 60_000);
   r -= m * 60_000;
   const s = Math.floor(r / 1000);
-  return `${dateOf(day)}T${TWO[h]}:${TWO[m]}:${TWO[s]}.${THREE[r - s * 1000]}Z`;
+  return { day, h, m, s, milli: r - s * 1000 };
+}
+
+/** ISO 8601 UTC with milliseconds and `Z`, as Exchange writes it. */
+export function iso(ms: number): string {
+  const c = clock(ms);
+  return `${dateOf(c.day)}T${TWO[c.h]}:${TWO[c.m]}:${TWO[c.s]}.${THREE[c.milli]}Z`;
 }
 
 /** IIS W3C `date time` (UTC, whole seconds): `2021-03-03 06:49:42`. */
 export function iisDateTime(ms: number): string {
-  const day = Math.floor(ms / DAY_MS);
-  let r = ms - day * DAY_MS;
-  const h = Math.floor(r / 3_600_000);
-  r -= h * 3_600_000;
-  const m = Math.floor(r / 60_000);
-  r -= m * 60_000;
-  return `${dateOf(day)} ${TWO[h]}:${TWO[m]}:${TWO[Math.floor(r / 1000)]}`;
+  const c = clock(ms);
+  return `${dateOf(c.day)} ${TWO[c.h]}:${TWO[c.m]}:${TWO[c.s]}`;
 }
 
 function hourOf(ms: number): number {
