@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { walkTree as walk, hashTree as hashTreeFull } from '../../test/support/tree.js';
 import { parseSize, simulate, type SimulationTruth } from './index.js';
 
 /** The simulator at scale: --size, worker threads, the flood scenario, retention and rotation. */
@@ -11,27 +11,7 @@ import { parseSize, simulate, type SimulationTruth } from './index.js';
 const HTTPPROXY_DIR = 'Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy';
 const W3SVC1 = 'inetpub/logs/LogFiles/W3SVC1';
 
-async function walk(root: string, rel = ''): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(join(root, rel), { withFileTypes: true })) {
-    const r = rel ? `${rel}/${e.name}` : e.name;
-    if (e.isDirectory()) out.push(...(await walk(root, r)));
-    else out.push(r);
-  }
-  return out.sort();
-}
 
-async function hashTree(root: string): Promise<{ hash: string; bytes: number }> {
-  const h = createHash('sha256');
-  let bytes = 0;
-  for (const f of await walk(root)) {
-    const p = join(root, f);
-    const data = await readFile(p);
-    bytes += data.length;
-    h.update(f).update('\0').update(data).update(String((await stat(p)).mtimeMs)).update('\0');
-  }
-  return { hash: h.digest('hex'), bytes };
-}
 
 /** grep -c: lines of the files under `folder` that contain `needle`. */
 async function grepCount(root: string, folder: string, needle: string): Promise<number> {
@@ -81,7 +61,7 @@ describe('simulate at scale: size', () => {
 
   it('lands within ±5 % of the requested size, and the truth counts the bytes on disk', async () => {
     for (const [t, target] of [[sized, 20 * MB], [flood1, 12 * MB]] as const) {
-      const { bytes } = await hashTree(t.dir);
+      const { bytes } = await hashTreeFull(t.dir);
       assert.equal(t.truth.totals.bytes, bytes);
       assert.ok(Math.abs(bytes - target) / target <= 0.05, `${bytes} bytes for a ${target}-byte target`);
       assert.equal(t.truth.sizeTarget, target);
@@ -97,7 +77,7 @@ describe('simulate at scale: size', () => {
 describe('simulate at scale: determinism', () => {
   it('writes the same bytes and truth on 1 and 2 worker threads', async () => {
     assert.deepEqual(flood1.truth, flood2.truth);
-    assert.equal((await hashTree(flood1.dir)).hash, (await hashTree(flood2.dir)).hash);
+    assert.equal((await hashTreeFull(flood1.dir)).hash, (await hashTreeFull(flood2.dir)).hash);
   });
 });
 

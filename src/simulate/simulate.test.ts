@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { walkTree as walk, hashTree as hashTreeFull } from '../../test/support/tree.js';
 import { ATTACK_KINDS, HTTPPROXY_FIELDS, simulate, writeTruth, type SimulationTruth } from './index.js';
 
 const HTTPPROXY_DIR = 'Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy';
@@ -33,24 +33,7 @@ function parseCsvLine(line: string): string[] {
   return out;
 }
 
-async function walk(root: string, rel = ''): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(join(root, rel), { withFileTypes: true })) {
-    const r = rel ? `${rel}/${e.name}` : e.name;
-    if (e.isDirectory()) out.push(...(await walk(root, r)));
-    else out.push(r);
-  }
-  return out.sort();
-}
 
-async function hashTree(root: string): Promise<string> {
-  const h = createHash('sha256');
-  for (const f of await walk(root)) {
-    const p = join(root, f);
-    h.update(f).update('\0').update(await readFile(p)).update(String((await stat(p)).mtimeMs)).update('\0');
-  }
-  return h.digest('hex');
-}
 
 const linesCache = new Map<string, string[]>();
 
@@ -92,10 +75,10 @@ after(async () => {
 describe('simulate: determinism', () => {
   it('gives byte-identical trees and truths for the same seed', async () => {
     assert.deepEqual(trees.pl1.truth, trees.pl1again.truth);
-    assert.equal(await hashTree(trees.pl1.dir), await hashTree(trees.pl1again.dir));
+    assert.equal((await hashTreeFull(trees.pl1.dir)).hash, (await hashTreeFull(trees.pl1again.dir)).hash);
   });
   it('gives different trees for different seeds', async () => {
-    assert.notEqual(await hashTree(trees.pl1.dir), await hashTree(trees.pl2.dir));
+    assert.notEqual((await hashTreeFull(trees.pl1.dir)).hash, (await hashTreeFull(trees.pl2.dir)).hash);
     assert.notDeepEqual(trees.pl1.truth.attack, trees.pl2.truth.attack);
   });
 });
