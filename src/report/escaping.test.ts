@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { csvCell } from './csv.js';
-import { safe } from './terminal.js';
+import { safe, shortPath } from './terminal.js';
 
 test('CSV cells: RFC 4180 quoting, and attacker text never becomes a spreadsheet formula', () => {
   assert.equal(csvCell('plain'), 'plain');
@@ -20,4 +20,13 @@ test('terminal text: control characters from evidence are shown, not executed', 
   assert.equal(safe('a\rb\nc'), 'a\\x0db\\x0ac');
   assert.equal(safe('\u202eevil'), '\\x202eevil');
   assert.equal(safe('x'.repeat(500), 10).length, 10);
+});
+
+test('evidence paths are shortened for the eye by plain substring search', () => {
+  assert.equal(shortPath('Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy/Ecp/x.LOG'), 'Logging/HttpProxy/Ecp/x.LOG');
+  assert.equal(shortPath('inetpub/logs/LogFiles/W3SVC1/u_ex210303.log'), 'W3SVC1/u_ex210303.log');
+  assert.equal(shortPath('Windows/System32/LogFiles/HTTPERR/httperr1.log'), 'HTTPERR/httperr1.log');
+  assert.equal(shortPath('case/notes.txt'), 'case/notes.txt');
+  const hostile = `${'a/'.repeat(5000)}b`;
+  assert.equal(shortPath(hostile), hostile);
 });

@@ -53,10 +53,17 @@ function bytes(n: number): string {
 
 /** Evidence paths for the eye: the well-known prefixes go (the JSON keeps full paths). */
 export function shortPath(p: string): string {
-  return p
-    .replace(/^(.*\/)?Exchange Server\/V1[45]\/Logging\//i, 'Logging/')
-    .replace(/^(.*\/)?inetpub\/logs\/LogFiles\//i, '')
-    .replace(/^Windows\/System32\/LogFiles\//i, '');
+  // Plain substring searches: evidence paths are attacker-chosen and need no regex.
+  const low = p.toLowerCase();
+  for (const [marker, keep] of [
+    ['exchange server/v15/logging/', 'Logging/'],
+    ['exchange server/v14/logging/', 'Logging/'],
+    ['inetpub/logs/logfiles/', ''],
+  ] as const) {
+    const i = low.lastIndexOf(marker);
+    if (i === 0 || (i > 0 && low[i - 1] === '/')) return keep + p.slice(i + marker.length);
+  }
+  return low.startsWith('windows/system32/logfiles/') ? p.slice('windows/system32/logfiles/'.length) : p;
 }
 
 function where(f: Finding): string {
