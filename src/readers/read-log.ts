@@ -28,7 +28,7 @@ import { defaultFields } from './default-headers.js';
 import { splitCsv } from './fields.js';
 import { type Header, isW3cKind, makeHeader } from './header.js';
 import { LiteralScanner } from './literal-filter.js';
-import { MultiLiteralScanner } from './multi-literal.js';
+import { TeddyScanner } from './teddy.js';
 import { FieldRecord, TextRecord } from './log-record.js';
 import { TimestampParser } from './timestamp.js';
 import { DEFAULT_MAX_RECORD_BYTES, type LogKind, type ReadOptions, type ReaderStats } from './types.js';
@@ -48,15 +48,15 @@ const BROKEN_QUOTE = -3;
 const HEADER_NAME = /^[A-Za-z_][A-Za-z0-9_\-().]*$/;
 
 /**
- * A few literals: native `indexOf` on rare anchors. Many: one Wu–Manber pass for the long ones (its
- * skip distance is the shortest literal's length), anchors for the short ones.
+ * A few literals: native `indexOf` on rare anchors. Many: one Teddy pass (WebAssembly SIMD) for those of
+ * 3 bytes or more, anchors for shorter ones. Without WebAssembly (`node --jitless`), anchors for all.
  */
 function literalTester(lf: NonNullable<ReadOptions['literalFilter']>): { test(buf: Buffer, s: number, e: number): boolean } {
-  if (lf.literals.length <= 2 || !MultiLiteralScanner.usable(lf.literals)) return new LiteralScanner(lf);
-  const long = lf.literals.filter((l) => l.length >= 5);
-  const short = lf.literals.filter((l) => l.length < 5);
+  if (lf.literals.length <= 2 || !TeddyScanner.available()) return new LiteralScanner(lf);
+  const long = lf.literals.filter((l) => l.length >= 3 && /^[\x00-\x7f]*$/.test(l));
+  const short = lf.literals.filter((l) => !long.includes(l));
   if (long.length < 2) return new LiteralScanner(lf);
-  const multi = new MultiLiteralScanner(long, lf.caseSensitive);
+  const multi = new TeddyScanner(long, lf.caseSensitive);
   if (!short.length) return multi;
   const few = new LiteralScanner({ literals: short, caseSensitive: lf.caseSensitive });
   return { test: (buf, s, e) => few.test(buf, s, e) || multi.test(buf, s, e) };
@@ -437,8 +437,11 @@ export async function readLog(chunks: AsyncIterable<Uint8Array>, opts: ReadOptio
   const r = new StreamReader(opts);
   const signal = opts.signal;
   signal?.throwIfAborted();
+  let total = 0;
   for await (const chunk of chunks) {
     r.push(chunk);
+    total += chunk.byteLength;
+    opts.onBytes?.(total);
     signal?.throwIfAborted();
   }
   return r.finish();

@@ -1,0 +1,62 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rng } from '../../test/support/rng.js';
+import { TeddyScanner } from './teddy.js';
+import { teddyModuleSource } from '../../scripts/gen-wasm.js';
+import { readFileSync } from 'node:fs';
+import { assetPath } from '../assets.js';
+
+function reference(text: Buffer, s: number, e: number, lits: string[], cased: boolean): boolean {
+  const hay = text.subarray(s, e).toString('latin1');
+  const h = cased ? hay : hay.toLowerCase();
+  return lits.some((l) => h.includes(cased ? l : l.toLowerCase()));
+}
+
+test('same answers as a substring search, on random text with planted literals and random record spans', () => {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJ/.-~ 0123456789\n\u00e9\u00c9';
+  for (let seed = 1; seed <= 300; seed++) {
+    const r = rng(seed);
+    const cased = seed % 3 === 0;
+    const nl = 1 + Math.floor(r() * 40);
+    const lits = Array.from({ length: nl }, () => Array.from({ length: 3 + Math.floor(r() * 8) }, () => alphabet[Math.floor(r() * 36)]).join(''));
+    let text = '';
+    const size = seed % 10 === 0 ? 40000 : 2000;
+    while (text.length < size) {
+      text += r() < 0.05 ? lits[Math.floor(r() * nl)]!.replace(/./g, (c) => (r() < 0.5 ? c.toUpperCase() : c)) : alphabet[Math.floor(r() * alphabet.length)];
+    }
+    const buf = Buffer.from(text, 'latin1');
+    const sc = new TeddyScanner(lits, cased);
+    let s = 0;
+    while (s < buf.length) {
+      const e = Math.min(buf.length, s + 1 + Math.floor(r() * 120));
+      assert.equal(sc.test(buf, s, e), reference(buf, s, e, lits, cased), `seed ${seed} span [${s}, ${e}) lits ${JSON.stringify(lits)}`);
+      s = e;
+    }
+  }
+});
+
+test('dense windows: more candidates than one output batch holds, all verified', () => {
+  const lits = ['abc', 'bca', 'cab', 'xyzzy'];
+  const buf = Buffer.from('abc'.repeat(40000) + 'xyzzy', 'latin1');
+  const sc = new TeddyScanner(lits, false);
+  assert.equal(sc.test(buf, 0, 2), false);
+  assert.equal(sc.test(buf, 60000, 60003), true);
+  assert.equal(sc.test(buf, buf.length - 5, buf.length), true);
+  assert.equal(sc.test(buf, buf.length - 4, buf.length), false, 'a cut literal is no occurrence');
+});
+
+test('an occurrence across a record boundary belongs to neither record; bytes >= 0x80 fold to nothing; a new window resets', () => {
+  const sc = new TeddyScanner(['serverinfo~', 'python-requests', '.js'], false);
+  const buf = Buffer.from('aaa SERVERIN|FO~ bbb\nccc serverinfo~x\n');
+  assert.equal(sc.test(buf, 0, 13), false);
+  assert.equal(sc.test(buf, 13, 21), false);
+  assert.equal(sc.test(buf, 21, buf.length), true);
+  const buf2 = Buffer.from('GET /owa/x.JS 200\n');
+  assert.equal(sc.test(buf2, 0, buf2.length), true);
+  const buf3 = Buffer.from('GET /owa/x.\u00ca\u00d3 200\n', 'latin1');
+  assert.equal(sc.test(buf3, 0, buf3.length), false);
+});
+
+test('the committed WebAssembly module is assembled from teddy.wat', async () => {
+  assert.equal(readFileSync(assetPath('src/readers/teddy-wasm.ts'), 'utf8'), await teddyModuleSource(), 'run node dist/scripts/gen-wasm.js');
+});

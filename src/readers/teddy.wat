@@ -1,0 +1,84 @@
+;; Teddy-style multi-literal candidate filter (the SIMD idea behind Hyperscan's and ripgrep's literal
+;; search), in WebAssembly SIMD so it runs the same on every Node platform without a native addon.
+;;
+;; Each literal has a 3-byte fingerprint and a bucket (one of 8 bits). For fingerprint byte k, two
+;; 16-byte tables map a byte's low and high nibble to the buckets whose fingerprint byte k has that
+;; nibble. For 16 positions at once: look up both nibbles of the bytes at +0, +1, +2 (i8x16.swizzle),
+;; AND everything: a lane that stays non-zero is a candidate start of a fingerprint in those buckets.
+;; Candidates are written out; JavaScript verifies them against the literals.
+;;
+;; Memory layout (set by the caller, see teddy.ts):
+;;   0..95     tables: LO0 HI0 LO1 HI1 LO2 HI2 (16 bytes each)
+;;   96..111   scratch (one vector of bucket masks)
+;;   1024..    candidate positions (u32), `cap` of them, then `cap` bucket masks (u8)
+;;   IN (passed in) the input bytes, followed by at least 32 bytes the caller zeroes
+;;
+;; Build: `node dist/scripts/gen-wasm.js` (wabt) writes src/readers/teddy-wasm.ts.
+(module
+  (memory (export "memory") 80)
+  (global $resume (export "resume") (mut i32) (i32.const 0))
+
+  ;; Scan fingerprint starts p in [p, end) (addresses in memory). Writes at most `cap` candidates
+  ;; (positions relative to `base`) and returns their count; `resume` is where to call again
+  ;; (= end when done). A block is only started with room for all its 16 lanes, so none is lost.
+  (func (export "scan") (param $p i32) (param $end i32) (param $base i32) (param $cap i32) (result i32)
+    (local $lo0 v128) (local $hi0 v128) (local $lo1 v128) (local $hi1 v128) (local $lo2 v128) (local $hi2 v128)
+    (local $nib v128) (local $v v128) (local $c v128)
+    (local $bits i32) (local $n i32) (local $lane i32) (local $left i32) (local $maskOut i32)
+    (local.set $lo0 (v128.load (i32.const 0)))
+    (local.set $hi0 (v128.load (i32.const 16)))
+    (local.set $lo1 (v128.load (i32.const 32)))
+    (local.set $hi1 (v128.load (i32.const 48)))
+    (local.set $lo2 (v128.load (i32.const 64)))
+    (local.set $hi2 (v128.load (i32.const 80)))
+    (local.set $nib (i8x16.splat (i32.const 15)))
+    (local.set $maskOut (i32.add (i32.const 1024) (i32.shl (local.get $cap) (i32.const 2))))
+    (block $done
+      (loop $blocks
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (if (i32.gt_u (i32.add (local.get $n) (i32.const 16)) (local.get $cap))
+          (then
+            (global.set $resume (local.get $p))
+            (return (local.get $n))))
+        (local.set $v (v128.load (local.get $p)))
+        (local.set $c
+          (v128.and
+            (i8x16.swizzle (local.get $lo0) (v128.and (local.get $v) (local.get $nib)))
+            (i8x16.swizzle (local.get $hi0) (i8x16.shr_u (local.get $v) (i32.const 4)))))
+        (local.set $v (v128.load offset=1 (local.get $p)))
+        (local.set $c
+          (v128.and (local.get $c)
+            (v128.and
+              (i8x16.swizzle (local.get $lo1) (v128.and (local.get $v) (local.get $nib)))
+              (i8x16.swizzle (local.get $hi1) (i8x16.shr_u (local.get $v) (i32.const 4))))))
+        (local.set $v (v128.load offset=2 (local.get $p)))
+        (local.set $c
+          (v128.and (local.get $c)
+            (v128.and
+              (i8x16.swizzle (local.get $lo2) (v128.and (local.get $v) (local.get $nib)))
+              (i8x16.swizzle (local.get $hi2) (i8x16.shr_u (local.get $v) (i32.const 4))))))
+        (if (v128.any_true (local.get $c))
+          (then
+            (v128.store (i32.const 96) (local.get $c))
+            (local.set $bits (i8x16.bitmask (i8x16.ne (local.get $c) (v128.const i64x2 0 0))))
+            ;; lanes past the end are not starts inside the input
+            (local.set $left (i32.sub (local.get $end) (local.get $p)))
+            (if (i32.lt_u (local.get $left) (i32.const 16))
+              (then (local.set $bits (i32.and (local.get $bits)
+                (i32.sub (i32.shl (i32.const 1) (local.get $left)) (i32.const 1))))))
+            (block $lanesDone
+              (loop $lanes
+                (br_if $lanesDone (i32.eqz (local.get $bits)))
+                (local.set $lane (i32.ctz (local.get $bits)))
+                (i32.store offset=1024 (i32.shl (local.get $n) (i32.const 2))
+                  (i32.sub (i32.add (local.get $p) (local.get $lane)) (local.get $base)))
+                (i32.store8 (i32.add (local.get $maskOut) (local.get $n))
+                  (i32.load8_u offset=96 (local.get $lane)))
+                (local.set $n (i32.add (local.get $n) (i32.const 1)))
+                (local.set $bits (i32.and (local.get $bits) (i32.sub (local.get $bits) (i32.const 1))))
+                (br $lanes)))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $blocks)))
+    (global.set $resume (local.get $end))
+    (local.get $n))
+)
