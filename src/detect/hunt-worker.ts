@@ -6,13 +6,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { FindingCollector } from './collector.js';
 import { huntFile, type HuntOptions, type FileJob, type FileResult } from './hunt.js';
-import { packFromSources } from './rule-pack.js';
+import { packFromDocs } from './rule-pack.js';
+import { deferRegexCompilation, type AcceptedDoc } from '../rules/index.js';
 import { logsourceFor } from './source-fields.js';
-import type { RuleSource } from '../rules/index.js';
 import type { CompiledRule } from '../rules/types.js';
 
 interface Init {
-  sources: RuleSource[];
+  docs: AcceptedDoc[];
 }
 
 export type ToWorker = { type: 'batch'; id: number; jobs: FileJob[]; options: HuntOptions } | { type: 'finish' };
@@ -27,7 +27,8 @@ const onBytes = (n: number) => {
     reported = n;
   }
 };
-const pack = packFromSources(init.sources);
+deferRegexCompilation(true);
+const pack = packFromDocs(init.docs);
 const collector = new FindingCollector();
 const byKind = new Map<string, readonly CompiledRule[]>();
 const rulesFor = (kind: string): readonly CompiledRule[] => {

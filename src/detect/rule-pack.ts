@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { assetPath } from '../assets.js';
-import { RuleSet, listRuleFiles, type RuleSource } from '../rules/index.js';
+import { RuleSet, listRuleFiles, type AcceptedDoc, type RuleSource } from '../rules/index.js';
 import type { CompiledRule, RuleLoadIssue } from '../rules/types.js';
 import type { LogSource } from '../model/record.js';
 import { EvidenceError } from '../model/errors.js';
@@ -13,15 +13,15 @@ export interface RulePack {
   /** SHA-256 over every rule file's name and text: says exactly which rules produced a result. */
   hash: string;
   issues: RuleLoadIssue[];
-  /** The rule files themselves, so worker threads compile exactly the same pack. */
-  sources: RuleSource[];
+  /** The parsed documents of `rules`, so worker threads compile exactly the same pack without YAML. */
+  docs: readonly AcceptedDoc[];
   forLogsource(ls: LogSource): readonly CompiledRule[];
 }
 
-/** A pack from already-read sources (worker threads). */
-export function packFromSources(sources: RuleSource[]): RulePack {
-  const set = RuleSet.fromSources(sources);
-  return { rules: set.rules, files: sources.length, hash: '', issues: [...set.issues], sources, forLogsource: (ls) => set.forLogsource(ls) };
+/** The pack again from its documents (worker threads; regexes compile on first use there). */
+export function packFromDocs(docs: readonly AcceptedDoc[]): RulePack {
+  const set = RuleSet.fromDocs(docs);
+  return { rules: set.rules, files: 0, hash: '', issues: [], docs, forLogsource: (ls) => set.forLogsource(ls) };
 }
 
 async function sourcesOf(dir: string, prefix: string): Promise<RuleSource[]> {
@@ -55,7 +55,7 @@ export async function loadProjectRules(extraDirs: readonly string[] = []): Promi
     files: own.length + extra.length,
     hash: h.digest('hex'),
     issues: [...set.issues],
-    sources: [...own, ...extra],
+    docs: set.docs,
     forLogsource: (ls) => set.forLogsource(ls),
   };
 }

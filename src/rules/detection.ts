@@ -10,11 +10,10 @@
  * - string comparisons are case-insensitive unless `|cased`; `|re` is case-sensitive unless `|i` or
  *   `(?i)`; numbers compare numerically when both sides are decimal numbers.
  */
-import type { RE2JS } from 're2js';
 import { RuleProblem } from './problem.js';
 import { parseFieldKey, windashVariants, applyByteTransforms, type FieldSpec } from './modifiers.js';
 import { parseWildcards, compileWildcard, hasWildcards, tokensToLiteral, type StringMatcher, type MatchMode } from './wildcard.js';
-import { compileRe2, regexLiterals } from './regex.js';
+import { compileRe2, regexLiterals, type Re2 } from './regex.js';
 import { parseCidr, parseIp, inNetwork, type Network } from './cidr.js';
 import { resolveField, VIRTUAL_FIELDS, type SourceMapping } from './mappings.js';
 import { fromPieces, orSets, andSets, type LitSet } from './prefilter.js';
@@ -235,7 +234,7 @@ function valueTests(spec: FieldSpec, key: string, v: unknown, acc: Accessor, env
     }
     case 're': {
       const pattern = scalarText(v, key);
-      const re: RE2JS = compileRe2(pattern, spec.reFlags, `'${key}' regex`);
+      const re: Re2 = compileRe2(pattern, spec.reFlags, `'${key}' regex`);
       const found = regexLiterals(pattern);
       const ci = spec.reFlags.i || (found?.caseInsensitive ?? false);
       return [{

@@ -3,11 +3,10 @@
  * grouping, entity fields, named-capture extraction and `where` predicates (docs/rules.md).
  * Validation is strict — an unknown key is an error, so a typo cannot silently disable a predicate.
  */
-import type { RE2JS } from 're2js';
 import type { EvidenceWeight } from '../model/finding.js';
 import type { ExhuntExtension, WherePredicate } from './types.js';
 import { RuleProblem } from './problem.js';
-import { compileRe2 } from './regex.js';
+import { compileRe2, type Re2 } from './regex.js';
 
 const KEYS = new Set(['family', 'cves', 'evidence', 'summary', 'groupBy', 'extract', 'where', 'entities', 'raiseWith']);
 const EVIDENCE = new Set<EvidenceWeight>(['success', 'attempt', 'probe', 'context']);
@@ -16,7 +15,7 @@ const WHERE_KEYS = new Set(['notUnderInstall', 'underInstall']);
 
 export interface CompiledExtract {
   field: string;
-  re: RE2JS;
+  re: Re2;
   groups: string[];
 }
 

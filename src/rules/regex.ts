@@ -16,11 +16,72 @@ export interface ReFlags {
   s?: boolean;
 }
 
-export function compileRe2(pattern: string, flags: ReFlags = {}, what = 'regex'): RE2JS {
+/** What rules use of a compiled regex. */
+export interface Re2 {
+  test(input: string): boolean;
+  matcher(input: string): ReturnType<RE2JS['matcher']>;
+  namedGroups(): Record<string, number>;
+}
+
+/**
+ * Worker threads compile rules the main thread has already compiled and validated: there, a regex is
+ * compiled on first use, so the many a scan never reaches (rules of other log kinds, records the literal
+ * pre-filter drops) cost nothing at start-up. RE2 compilation is most of a rule pack's load time.
+ */
+let deferCompile = false;
+
+export function deferRegexCompilation(on: boolean): void {
+  deferCompile = on;
+}
+
+class DeferredRe2 implements Re2 {
+  private re: RE2JS | undefined;
+  constructor(
+    private readonly pattern: string,
+    private readonly flags: number,
+  ) {}
+  private get(): RE2JS {
+    return (this.re ??= RE2JS.compile(this.pattern, this.flags));
+  }
+  test(input: string): boolean {
+    return this.get().test(input);
+  }
+  matcher(input: string): ReturnType<RE2JS['matcher']> {
+    return this.get().matcher(input);
+  }
+  /** Read from the pattern (already validated where it was compiled), so asking does not compile. */
+  namedGroups(): Record<string, number> {
+    const out: Record<string, number> = {};
+    const p = this.pattern;
+    let group = 0;
+    let inClass = false;
+    for (let i = 0; i < p.length; i++) {
+      const c = p[i];
+      if (c === '\\') {
+        i++;
+      } else if (inClass) {
+        if (c === ']') inClass = false;
+      } else if (c === '[') {
+        inClass = true;
+      } else if (c === '(') {
+        if (p[i + 1] !== '?') {
+          group++;
+          continue;
+        }
+        const m = /^\?P?<([A-Za-z_][A-Za-z0-9_]*)>/.exec(p.slice(i + 1, i + 40));
+        if (m) out[m[1]!] = ++group;
+      }
+    }
+    return out;
+  }
+}
+
+export function compileRe2(pattern: string, flags: ReFlags = {}, what = 'regex'): Re2 {
   let f = 0;
   if (flags.i) f |= RE2JS.CASE_INSENSITIVE;
   if (flags.m) f |= RE2JS.MULTILINE;
   if (flags.s) f |= RE2JS.DOTALL;
+  if (deferCompile) return new DeferredRe2(pattern, f);
   let re: RE2JS;
   try {
     re = RE2JS.compile(pattern, f);

@@ -23,6 +23,12 @@ export interface RuleSource {
   text: string;
 }
 
+/** One parsed rule document that compiled: what worker threads rebuild the same set from, without YAML. */
+export interface AcceptedDoc {
+  file: string;
+  doc: unknown;
+}
+
 export interface RuleSetOptions {
   /** Throw RuleError on the first issue (for the project's own rules). Default false. */
   strict?: boolean;
@@ -49,18 +55,22 @@ export function logsourceApplies(rule: LogSource, source: LogSource): boolean {
 export class RuleSet {
   readonly rules: readonly CompiledRule[];
   readonly issues: readonly RuleLoadIssue[];
+  /** The documents of `rules`, in order (plain data: can be posted to a worker thread). */
+  readonly docs: readonly AcceptedDoc[];
   private readonly byId: Map<string, CompiledRule>;
   private readonly cache = new Map<string, readonly CompiledRule[]>();
 
-  private constructor(rules: CompiledRule[], issues: RuleLoadIssue[]) {
+  private constructor(rules: CompiledRule[], issues: RuleLoadIssue[], docs: AcceptedDoc[]) {
     this.rules = rules;
     this.issues = issues;
+    this.docs = docs;
     this.byId = new Map(rules.map((r) => [r.id, r]));
   }
 
   /** Compile rules from in-memory sources (files in the order given). */
   static fromSources(sources: readonly RuleSource[], options: RuleSetOptions = {}): RuleSet {
     const rules: CompiledRule[] = [];
+    const accepted: AcceptedDoc[] = [];
     const issues: RuleLoadIssue[] = [];
     const seen = new Map<string, string>();
     const report = (issue: RuleLoadIssue): void => {
@@ -99,9 +109,19 @@ export class RuleSet {
         }
         seen.set(rule.id, src.file);
         rules.push(rule);
+        accepted.push({ file: src.file, doc: d.doc });
       }
     }
-    return new RuleSet(rules, issues);
+    return new RuleSet(rules, issues, accepted);
+  }
+
+  /**
+   * The same set again from documents `fromSources` accepted (in a worker thread): no YAML, no checks
+   * that already passed; with `deferRegexCompilation(true)` regexes compile on first use.
+   */
+  static fromDocs(docs: readonly AcceptedDoc[]): RuleSet {
+    const rules = docs.map((d) => compileRuleDoc(d.doc, d.file, { strict: false }));
+    return new RuleSet(rules, [], [...docs]);
   }
 
   /** Rules whose logsource applies to records from `source` (cached per source). */
