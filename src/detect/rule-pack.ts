@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { assetPath } from '../assets.js';
-import { RuleSet, listRuleFiles, type AcceptedDoc, type RuleSource } from '../rules/index.js';
+import { RuleSet, deferRegexCompilation, listRuleFiles, type AcceptedDoc, type RuleSource } from '../rules/index.js';
 import type { CompiledRule, RuleLoadIssue } from '../rules/types.js';
 import type { LogSource } from '../model/record.js';
 import { EvidenceError } from '../model/errors.js';
@@ -37,7 +37,16 @@ async function sourcesOf(dir: string, prefix: string): Promise<RuleSource[]> {
  */
 export async function loadProjectRules(extraDirs: readonly string[] = []): Promise<RulePack> {
   const own = await sourcesOf(assetPath('rules'), 'rules/');
-  const ownSet = RuleSet.fromSources(own, { strict: true });
+  // The project's own regexes are proven by its test suite (every rule runs on its samples), so here they
+  // compile on first use: RE2 compilation is most of the start-up a scan waits for. User rules (below)
+  // compile eagerly, so a regex RE2 cannot run is reported as a load issue.
+  deferRegexCompilation(true);
+  let ownSet: RuleSet;
+  try {
+    ownSet = RuleSet.fromSources(own, { strict: true });
+  } finally {
+    deferRegexCompilation(false);
+  }
   const extra: RuleSource[] = [];
   for (const dir of extraDirs) {
     try {
