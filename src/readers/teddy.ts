@@ -6,7 +6,7 @@
  * Each literal (ASCII, ≥ 3 bytes) gets a 3-byte fingerprint: the window whose bytes are rarest in the
  * first 64 KiB of the stream (calibration, cached per literal set), so common starts such as `/a` do not
  * flood the verifier. Literals with the same fingerprint share a bucket; the other fingerprints go to the
- * bucket where they add the fewest accepted byte triples. Case-insensitive tables accept both cases of a
+ * bucket (of 16) where they add the fewest accepted positions of the sample. Case-insensitive tables accept both cases of a
  * letter (an exact per-byte test: upper and lower case differ in the high nibble only).
  *
  * Results equal a substring search per literal (tested against it): a window is scanned once, every
@@ -15,9 +15,9 @@
 import { TEDDY_WASM_BASE64 } from './teddy-wasm.js';
 
 const SAMPLE_BYTES = 256 * 1024;
-const BUCKETS = 8;
+const BUCKETS = 16;
 const OUT_CAP = 16384;
-/** Input starts after the tables and the candidate output (1024 + 5 bytes per candidate, rounded up). */
+/** Input starts after the tables and the candidate output (1024 + 4 bytes per candidate, rounded up). */
 const IN_BASE = 1 << 17;
 const PAD = 64;
 const RECALIBRATE = 512;
@@ -42,14 +42,47 @@ function wasm(): Exports {
 }
 
 interface Plan {
-  /** LO0 HI0 LO1 HI1 LO2 HI2. */
+  /** LO0 HI0 LO1 HI1 LO2 HI2 for buckets 0-7, then for 8-15. */
   tables: Uint8Array;
-  /** Per bucket: literal indexes and their fingerprint offsets. */
-  bucketLits: number[][];
-  bucketOffs: number[][];
+  /**
+   * Folded fingerprint (3 bytes as one number) → literal indexes and fingerprint offsets, flat pairs: a
+   * candidate is looked up by the bytes it starts with, so only literals with that exact fingerprint are
+   * compared, however crowded its bucket (forty `%xx` escapes share one).
+   */
+  byFingerprint: Map<number, number[]>;
 }
 
 const plans = new Map<string, { plan: Plan; uses: number }>();
+
+/** Counts of 24-bit byte triples: open addressing in typed arrays (a Map is several times slower here). */
+class TripleCounts {
+  private readonly keys = new Int32Array(1 << 19).fill(-1);
+  private readonly counts = new Uint32Array(1 << 19);
+  private slot(t: number): number {
+    const mask = this.keys.length - 1;
+    let h = Math.imul(t, 0x9e3779b1) >>> 13;
+    for (;;) {
+      h &= mask;
+      const k = this.keys[h]!;
+      if (k === t || k === -1) return h;
+      h++;
+    }
+  }
+  add(t: number): void {
+    const h = this.slot(t);
+    this.keys[h] = t;
+    this.counts[h]!++;
+  }
+  get(t: number): number {
+    return this.counts[this.slot(t)]!;
+  }
+  /** Triples seen at least `min` times, with their counts. */
+  entries(min: number): Array<[number, number]> {
+    const out: Array<[number, number]> = [];
+    for (let h = 0; h < this.keys.length; h++) if (this.keys[h] !== -1 && this.counts[h]! >= min) out.push([this.keys[h]!, this.counts[h]!]);
+    return out;
+  }
+}
 
 export class TeddyScanner {
   private readonly fold: Uint8Array;
@@ -92,12 +125,19 @@ export class TeddyScanner {
     if (cached && cached.uses++ < RECALIBRATE) return cached.plan;
     const fold = this.fold;
     // Folded byte triples of the sample and how often each occurs.
-    const counts = new Map<number, number>();
-    for (let i = 2; i < sample.length; i++) {
-      const t = (fold[sample[i - 2]!]! << 16) | (fold[sample[i - 1]!]! << 8) | fold[sample[i]!]!;
-      counts.set(t, (counts.get(t) ?? 0) + 1);
-    }
-    const triples = [...counts.entries()];
+    const counts = new TripleCounts();
+    for (let i = 2; i < sample.length; i++) counts.add((fold[sample[i - 2]!]! << 16) | (fold[sample[i - 1]!]! << 8) | fold[sample[i]!]!);
+    // Triples seen more than once, as nibble indexes (typed arrays: this runs for every bucket and group).
+    const common = counts.entries(2);
+    const nibbles = new Uint8Array(common.length * 6);
+    const weight = new Uint32Array(common.length);
+    common.forEach(([t, c], i) => {
+      const x = t >> 16;
+      const y = (t >> 8) & 255;
+      const z = t & 255;
+      nibbles.set([x & 15, x >> 4, y & 15, y >> 4, z & 15, z >> 4], i * 6);
+      weight[i] = c;
+    });
     const variants = (c: number) => (!this.caseSensitive && c >= 0x61 && c <= 0x7a ? [c, c - 32] : [c]);
     // Nibble sets of a bucket: [lo0, hi0, lo1, hi1, lo2, hi2] as 16-bit masks.
     const widen = (sets: number[], fp: number[]): number[] =>
@@ -106,14 +146,12 @@ export class TeddyScanner {
         for (const v of variants(fp[j >> 1]!)) out |= 1 << (j & 1 ? v >> 4 : v & 15);
         return out;
       });
-    // How many sample positions a bucket's tables accept (case folded: both cases are in the tables).
+    // Sample positions a bucket's tables accept (folded: the tables hold both cases of a letter).
     const hits = (sets: number[]): number => {
+      const [s0, s1, s2, s3, s4, s5] = sets as [number, number, number, number, number, number];
       let n = 0;
-      for (const [t, c] of triples) {
-        const a = t >> 16;
-        const b = (t >> 8) & 255;
-        const d = t & 255;
-        if ((sets[0]! >> (a & 15)) & (sets[1]! >> (a >> 4)) & (sets[2]! >> (b & 15)) & (sets[3]! >> (b >> 4)) & (sets[4]! >> (d & 15)) & (sets[5]! >> (d >> 4)) & 1) n += c;
+      for (let i = 0, k = 0; i < weight.length; i++, k += 6) {
+        if ((s0 >> nibbles[k]!) & (s1 >> nibbles[k + 1]!) & (s2 >> nibbles[k + 2]!) & (s3 >> nibbles[k + 3]!) & (s4 >> nibbles[k + 4]!) & (s5 >> nibbles[k + 5]!) & 1) n += weight[i]!;
       }
       return n;
     };
@@ -126,13 +164,13 @@ export class TeddyScanner {
       let bestScore = Infinity;
       let bestCount = 0;
       for (let o = 0; o + 3 <= lit.length; o++) {
-        const c = counts.get((lit[o]! << 16) | (lit[o + 1]! << 8) | lit[o + 2]!) ?? 0;
+        const c = counts.get((lit[o]! << 16) | (lit[o + 1]! << 8) | lit[o + 2]!);
         const score = c * 4 * sample.length + pairs[(lit[o]! << 8) | lit[o + 1]!]! + pairs[(lit[o + 1]! << 8) | lit[o + 2]!]!;
         if (score < bestScore) [best, bestScore, bestCount] = [o, score, c];
       }
       return { off: best, count: bestCount, fp: [lit[best]!, lit[best + 1]!, lit[best + 2]!] };
     });
-    // Equal fingerprints share a bucket; each group goes where it adds the fewest accepted positions.
+    // Equal fingerprints share a bucket; each group goes where it adds the fewest sampled candidates.
     const groups = new Map<string, number[]>();
     fps.forEach((f, i) => {
       const key = f.fp.join(',');
@@ -165,11 +203,19 @@ export class TeddyScanner {
         bucketOffs[bestB]!.push(fps[i]!.off);
       }
     }
-    const tables = new Uint8Array(96);
+    // Buckets 0-7 in the first 96 bytes, 8-15 in the next 96 (one bit each).
+    const tables = new Uint8Array(192);
     for (let b = 0; b < BUCKETS; b++) {
-      for (let j = 0; j < 6; j++) for (let v = 0; v < 16; v++) if ((sets[b]![j]! >> v) & 1) tables[j * 16 + v]! |= 1 << b;
+      for (let j = 0; j < 6; j++) for (let v = 0; v < 16; v++) if ((sets[b]![j]! >> v) & 1) tables[(b >> 3) * 96 + j * 16 + v]! |= 1 << (b & 7);
     }
-    const plan = { tables, bucketLits, bucketOffs };
+    const byFingerprint = new Map<number, number[]>();
+    fps.forEach((f, i) => {
+      const key = (f.fp[0]! << 16) | (f.fp[1]! << 8) | f.fp[2]!;
+      const list = byFingerprint.get(key);
+      if (list) list.push(i, f.off);
+      else byFingerprint.set(key, [i, f.off]);
+    });
+    const plan = { tables, byFingerprint };
     if (plans.size > 64) plans.clear();
     plans.set(this.key, { plan, uses: 0 });
     return plan;
@@ -186,7 +232,7 @@ export class TeddyScanner {
     mem.set(buf, IN_BASE);
     mem.fill(0, IN_BASE + buf.length, IN_BASE + buf.length + PAD);
     const positions = new Uint32Array(w.memory.buffer, 1024, OUT_CAP);
-    const masks = new Uint8Array(w.memory.buffer, 1024 + OUT_CAP * 4, OUT_CAP);
+    const byFp = plan.byFingerprint;
     const starts: number[] = [];
     const ends: number[] = [];
     const fold = this.fold;
@@ -199,23 +245,19 @@ export class TeddyScanner {
       p = w.resume.value as number;
       for (let c = 0; c < n; c++) {
         const pos = positions[c]!;
-        let bm = masks[c]!;
-        while (bm !== 0) {
-          const b = 31 - Math.clz32(bm & -bm);
-          bm &= bm - 1;
-          const bl = plan.bucketLits[b]!;
-          const bo = plan.bucketOffs[b]!;
-          for (let q = 0; q < bl.length; q++) {
-            const lit = lits[bl[q]!]!;
-            const start = pos - bo[q]!;
-            const stop = start + lit.length;
-            if (start < 0 || stop > len) continue;
-            let i = 0;
-            while (i < lit.length && fold[buf[start + i]!] === lit[i]) i++;
-            if (i === lit.length) {
-              starts.push(start);
-              ends.push(stop);
-            }
+        if (pos + 3 > len) continue;
+        const list = byFp.get((fold[buf[pos]!]! << 16) | (fold[buf[pos + 1]!]! << 8) | fold[buf[pos + 2]!]!);
+        if (list === undefined) continue;
+        for (let q = 0; q < list.length; q += 2) {
+          const lit = lits[list[q]!]!;
+          const start = pos - list[q + 1]!;
+          const stop = start + lit.length;
+          if (start < 0 || stop > len) continue;
+          let i = 0;
+          while (i < lit.length && fold[buf[start + i]!] === lit[i]) i++;
+          if (i === lit.length) {
+            starts.push(start);
+            ends.push(stop);
           }
         }
       }

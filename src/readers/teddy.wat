@@ -1,16 +1,16 @@
 ;; Teddy-style multi-literal candidate filter (the SIMD idea behind Hyperscan's and ripgrep's literal
 ;; search), in WebAssembly SIMD so it runs the same on every Node platform without a native addon.
 ;;
-;; Each literal has a 3-byte fingerprint and a bucket (one of 8 bits). For fingerprint byte k, two
-;; 16-byte tables map a byte's low and high nibble to the buckets whose fingerprint byte k has that
-;; nibble. For 16 positions at once: look up both nibbles of the bytes at +0, +1, +2 (i8x16.swizzle),
+;; Each literal has a 3-byte fingerprint and a bucket (one of 16, two sets of 8 bits). For fingerprint
+;; byte k, two 16-byte tables per set map a byte's low and high nibble to the buckets whose fingerprint
+;; byte k has that nibble. For 16 positions at once: look up both nibbles of the bytes at +0, +1, +2 (i8x16.swizzle),
 ;; AND everything: a lane that stays non-zero is a candidate start of a fingerprint in those buckets.
-;; Candidates are written out; JavaScript verifies them against the literals.
+;; Candidate positions are written out; JavaScript verifies them against the literals.
 ;;
 ;; Memory layout (set by the caller, see teddy.ts):
-;;   0..95     tables: LO0 HI0 LO1 HI1 LO2 HI2 (16 bytes each)
-;;   96..111   scratch (one vector of bucket masks)
-;;   1024..    candidate positions (u32), `cap` of them, then `cap` bucket masks (u8)
+;;   0..95     tables of buckets 0-7: LO0 HI0 LO1 HI1 LO2 HI2 (16 bytes each)
+;;   96..191   tables of buckets 8-15, same layout
+;;   1024..    candidate positions (u32), `cap` of them
 ;;   IN (passed in) the input bytes, followed by at least 32 bytes the caller zeroes
 ;;
 ;; Build: `node dist/scripts/gen-wasm.js` (wabt) writes src/readers/teddy-wasm.ts.
@@ -22,17 +22,23 @@
   ;; (positions relative to `base`) and returns their count; `resume` is where to call again
   ;; (= end when done). A block is only started with room for all its 16 lanes, so none is lost.
   (func (export "scan") (param $p i32) (param $end i32) (param $base i32) (param $cap i32) (result i32)
-    (local $lo0 v128) (local $hi0 v128) (local $lo1 v128) (local $hi1 v128) (local $lo2 v128) (local $hi2 v128)
-    (local $nib v128) (local $v v128) (local $c v128)
-    (local $bits i32) (local $n i32) (local $lane i32) (local $left i32) (local $maskOut i32)
-    (local.set $lo0 (v128.load (i32.const 0)))
-    (local.set $hi0 (v128.load (i32.const 16)))
-    (local.set $lo1 (v128.load (i32.const 32)))
-    (local.set $hi1 (v128.load (i32.const 48)))
-    (local.set $lo2 (v128.load (i32.const 64)))
-    (local.set $hi2 (v128.load (i32.const 80)))
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $a4 v128) (local $a5 v128)
+    (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128) (local $b4 v128) (local $b5 v128)
+    (local $nib v128) (local $v v128) (local $lo v128) (local $hi v128) (local $ca v128) (local $cb v128)
+    (local $bits i32) (local $n i32) (local $left i32)
+    (local.set $a0 (v128.load (i32.const 0)))
+    (local.set $a1 (v128.load (i32.const 16)))
+    (local.set $a2 (v128.load (i32.const 32)))
+    (local.set $a3 (v128.load (i32.const 48)))
+    (local.set $a4 (v128.load (i32.const 64)))
+    (local.set $a5 (v128.load (i32.const 80)))
+    (local.set $b0 (v128.load (i32.const 96)))
+    (local.set $b1 (v128.load (i32.const 112)))
+    (local.set $b2 (v128.load (i32.const 128)))
+    (local.set $b3 (v128.load (i32.const 144)))
+    (local.set $b4 (v128.load (i32.const 160)))
+    (local.set $b5 (v128.load (i32.const 176)))
     (local.set $nib (i8x16.splat (i32.const 15)))
-    (local.set $maskOut (i32.add (i32.const 1024) (i32.shl (local.get $cap) (i32.const 2))))
     (block $done
       (loop $blocks
         (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
@@ -40,27 +46,32 @@
           (then
             (global.set $resume (local.get $p))
             (return (local.get $n))))
+        ;; byte 0 of the fingerprint
         (local.set $v (v128.load (local.get $p)))
-        (local.set $c
-          (v128.and
-            (i8x16.swizzle (local.get $lo0) (v128.and (local.get $v) (local.get $nib)))
-            (i8x16.swizzle (local.get $hi0) (i8x16.shr_u (local.get $v) (i32.const 4)))))
+        (local.set $lo (v128.and (local.get $v) (local.get $nib)))
+        (local.set $hi (i8x16.shr_u (local.get $v) (i32.const 4)))
+        (local.set $ca (v128.and (i8x16.swizzle (local.get $a0) (local.get $lo)) (i8x16.swizzle (local.get $a1) (local.get $hi))))
+        (local.set $cb (v128.and (i8x16.swizzle (local.get $b0) (local.get $lo)) (i8x16.swizzle (local.get $b1) (local.get $hi))))
+        ;; byte 1
         (local.set $v (v128.load offset=1 (local.get $p)))
-        (local.set $c
-          (v128.and (local.get $c)
-            (v128.and
-              (i8x16.swizzle (local.get $lo1) (v128.and (local.get $v) (local.get $nib)))
-              (i8x16.swizzle (local.get $hi1) (i8x16.shr_u (local.get $v) (i32.const 4))))))
+        (local.set $lo (v128.and (local.get $v) (local.get $nib)))
+        (local.set $hi (i8x16.shr_u (local.get $v) (i32.const 4)))
+        (local.set $ca (v128.and (local.get $ca)
+          (v128.and (i8x16.swizzle (local.get $a2) (local.get $lo)) (i8x16.swizzle (local.get $a3) (local.get $hi)))))
+        (local.set $cb (v128.and (local.get $cb)
+          (v128.and (i8x16.swizzle (local.get $b2) (local.get $lo)) (i8x16.swizzle (local.get $b3) (local.get $hi)))))
+        ;; byte 2
         (local.set $v (v128.load offset=2 (local.get $p)))
-        (local.set $c
-          (v128.and (local.get $c)
-            (v128.and
-              (i8x16.swizzle (local.get $lo2) (v128.and (local.get $v) (local.get $nib)))
-              (i8x16.swizzle (local.get $hi2) (i8x16.shr_u (local.get $v) (i32.const 4))))))
-        (if (v128.any_true (local.get $c))
+        (local.set $lo (v128.and (local.get $v) (local.get $nib)))
+        (local.set $hi (i8x16.shr_u (local.get $v) (i32.const 4)))
+        (local.set $ca (v128.and (local.get $ca)
+          (v128.and (i8x16.swizzle (local.get $a4) (local.get $lo)) (i8x16.swizzle (local.get $a5) (local.get $hi)))))
+        (local.set $cb (v128.and (local.get $cb)
+          (v128.and (i8x16.swizzle (local.get $b4) (local.get $lo)) (i8x16.swizzle (local.get $b5) (local.get $hi)))))
+        (local.set $ca (v128.or (local.get $ca) (local.get $cb)))
+        (if (v128.any_true (local.get $ca))
           (then
-            (v128.store (i32.const 96) (local.get $c))
-            (local.set $bits (i8x16.bitmask (i8x16.ne (local.get $c) (v128.const i64x2 0 0))))
+            (local.set $bits (i8x16.bitmask (i8x16.ne (local.get $ca) (v128.const i64x2 0 0))))
             ;; lanes past the end are not starts inside the input
             (local.set $left (i32.sub (local.get $end) (local.get $p)))
             (if (i32.lt_u (local.get $left) (i32.const 16))
@@ -69,11 +80,8 @@
             (block $lanesDone
               (loop $lanes
                 (br_if $lanesDone (i32.eqz (local.get $bits)))
-                (local.set $lane (i32.ctz (local.get $bits)))
                 (i32.store offset=1024 (i32.shl (local.get $n) (i32.const 2))
-                  (i32.sub (i32.add (local.get $p) (local.get $lane)) (local.get $base)))
-                (i32.store8 (i32.add (local.get $maskOut) (local.get $n))
-                  (i32.load8_u offset=96 (local.get $lane)))
+                  (i32.sub (i32.add (local.get $p) (i32.ctz (local.get $bits))) (local.get $base)))
                 (local.set $n (i32.add (local.get $n) (i32.const 1)))
                 (local.set $bits (i32.and (local.get $bits) (i32.sub (local.get $bits) (i32.const 1))))
                 (br $lanes)))))
