@@ -26,6 +26,19 @@ export const RG_PATTERNS: Array<[string, string]> = [
   ['iis-static-post', 'POST /(owa/auth/Current/themes/resources/|ecp/default\\.flt |ecp/main\\.css )'],
   ['iis-ddi-setobject', '/ecp/DDI/DDIService\\.svc/SetObject [^ ]*VirtualDirectory'],
   ['iis-scanner', '/owa/auth/x\\.js[ ?]'],
+  // ProxyShell, ProxyNotShell, OWASSRF, ProxyToken, ECP ViewState, web-shell use, post-exploitation (issue 6).
+  ['proxyshell-ssrf', 'autodiscover\\.json.*(/powershell|/mapi/nspi|/ews[/?&]|X-Rps-CAT)'],
+  ['proxyshell-probe', 'Email=autodiscover/autodiscover\\.json'],
+  ['proxyshell-export-cmdlet', '(New|Remove)-MailboxExportRequest:|New-ManagementRoleAssignment:'],
+  ['proxynotshell', 'autodiscover.*powershell'],
+  ['owassrf', '/owa/[^/? ,]*@[^/? ,]*/powershell'],
+  ['proxytoken', '/ecp/[^ ,]*RulesEditor/InboxRules\\.svc/NewObject'],
+  ['ecp-viewstate', '/ecp/default\\.aspx[^ ,]*__VIEWSTATEGENERATOR=B97B4E27'],
+  ['webshell-post', 'POST /(owa|ecp)/auth/[^ ]*\\.(aspx|ashx|asmx) '],
+  ['command-in-query', '\\.(aspx|ashx|asmx)[^ ]* [^ ]*(cmd(\\+|%20)(/|%2f)c|cmd\\.exe|net1?(\\+|%20)(user|group|localgroup)|powershell|whoami)'],
+  ['archive-download', '(GET|POST) /(aspnet_client|owa|ecp)/[^ ]*\\.(zip|7z|rar) '],
+  ['rps-cmdlets', 'New-MailboxExportRequest|New-ManagementRoleAssignment|Remove-MailboxExportRequest|Set-[A-Za-z]*VirtualDirectory|New-InboxRule|Set-InboxRule|Set-Mailbox'],
+  ['ews-clients', 'python-requests|python-urllib|curl/|Go-http-client|ExchangeServicesClient/0\\.0\\.0\\.0'],
   ['webshell-access', '(/aspnet_client/[^ ]*\\.(aspx|ashx|asmx|asp)|/(owa|ecp)/auth/(aspnet_client|aspnet_iisstart|aspnet_www|aspnettest|discover|document|errorcheck|errorEE|errorEEE|errorEW|errorFF|healthcheck|help|HttpProxy|MultiUp|one|OutlookEN|OutlookJP|OutlookRU|RedirSuiteServerProxy|shell|shellex|supp0rt|system_web|t|web|xx)\\.aspx) [^ ]* [0-9]+ [^ ]* [^ ]* [^ ]* [^ ]* 2[0-9][0-9] '],
 ];
 
@@ -80,6 +93,8 @@ function logRoots(dir: string): string[] {
     join(dir, 'Program Files/Microsoft/Exchange Server/V15/Logging/HttpProxy'),
     join(dir, 'Program Files/Microsoft/Exchange Server/V15/Logging/ECP/Server'),
     join(dir, 'Program Files/Microsoft/Exchange Server/V15/Logging/OABGeneratorLog'),
+    join(dir, 'Program Files/Microsoft/Exchange Server/V15/Logging/CmdletInfra'),
+    join(dir, 'Program Files/Microsoft/Exchange Server/V15/Logging/Ews'),
     join(dir, 'inetpub/logs/LogFiles'),
     join(dir, 'Windows/System32/LogFiles/HTTPERR'),
   ].filter((p) => existsSync(p));

@@ -1,5 +1,7 @@
 import { EvidenceSource } from './evidence/source.js';
 import { discover, type Discovery } from './evidence/discovery.js';
+import { annotateWithExposure, chooseBuild, readRegistryFacts, verifyHostMitigations, type ChosenBuild, type RegistryFacts } from './detect/config/hostState.js';
+import type { MitigationVerification } from './detect/config/verify.js';
 import { EvtxCoverageTracker, umCheckReasons } from './detect/evtx-coverage.js';
 import { CoverageBuilder, type Coverage } from './evidence/coverage.js';
 import { FindingCollector } from './detect/collector.js';
@@ -12,8 +14,12 @@ import { decideVerdict, type Verdict } from './correlate/verdicts.js';
 import { attributeUnclaimed, applyRaises } from './correlate/attribution.js';
 import { FAMILIES } from './correlate/families.js';
 import { buildKnowledgeDate, buildReport, readPeFileVersion, type BuildReport } from './detect/build/index.js';
+import { PE_MAX_FILE_BYTES } from './detect/build/peVersion.js';
 import { nextSteps } from './correlate/next-steps.js';
+import { correlateIncidents, type Incident, type ScanningActivity } from './correlate/incidents.js';
 import { loadProjectRules } from './detect/rule-pack.js';
+import { addWindowFindings, prepareFileScan, runFileScan, withFileFindings, type WebFileStats } from './detect/files/index.js';
+import { defaultWorkers } from './detect/pool.js';
 import type { Finding } from './model/finding.js';
 import { VERSION } from './version.js';
 import { readLog } from './readers/index.js';
@@ -24,6 +30,10 @@ export interface ScanOptions {
   until?: Date;
   /** Extra rule folders (Sigma YAML) loaded next to the project's own rules. */
   extraRules?: string[];
+  /** Users' YARA rule folders for the web-file scan (`--yara DIR`), next to the project's own rules. */
+  yara?: string[];
+  /** Users' known-bad hash lists (`--hashes FILE`), next to data/known-bad-hashes.json. */
+  hashes?: string[];
   maxRecordBytes?: number;
   /** Evaluate every record without the literal pre-filter (slow; for verification). */
   noPrefilter?: boolean;
@@ -47,6 +57,9 @@ export interface Exposure {
   cu?: string;
   su?: string | null;
   knowledgeDate: string;
+  /** Where the judged build came from; an installed SU record can raise it (`installedUpdate`). */
+  source?: ChosenBuild['source'];
+  installedUpdate?: ChosenBuild['installedUpdate'];
   families: Record<string, { status: string; fixedBy?: { build: string; cu: string; su: string | null; kb: string | null; cuUpgrade: boolean }; reason: string }>;
 }
 
@@ -88,12 +101,20 @@ export interface ScanResult {
       exSetup?: { version: string; path: string; modified: string };
       /** What the installed build (ExSetup.exe, else the latest build in the logs) the evidence shows is exposed to (build knowledge of `knowledgeDate`). */
       exposure?: Exposure;
+      /** The SOFTWARE hive's Setup key and installed-update records. */
+      registry?: RegistryFacts;
+      /** URL Rewrite mitigation status per family, from applicationHost.config / web.config files. */
+      mitigations?: MitigationVerification;
     };
   };
   verdicts: Record<string, Verdict>;
   findings: Finding[];
   coverage: Coverage;
-  stats: { logFiles: number; logBytes: number; records: number; filesInventoried: number };
+  stats: { logFiles: number; logBytes: number; records: number; filesInventoried: number; webFiles?: WebFileStats };
+  /** Findings grouped into intrusions (docs/output.md, incidents[]). */
+  incidents: Incident[];
+  /** IPs that only probed: no incident (docs/output.md). */
+  scanning: ScanningActivity | null;
   nextSteps: string[];
 }
 
@@ -102,6 +123,7 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
   const started = Date.now();
   const src = await EvidenceSource.open(path);
   const pack = await loadProjectRules(opts.extraRules ?? []);
+  const hashDb = prepareFileScan(opts.hashes ?? [], opts.yara ?? []);
   const progress = opts.onProgress ?? (() => {});
   // Bytes read so far inside files still being read, per job: progress moves within a 4 GB log too.
   const partial = new Map<number, number>();
@@ -131,6 +153,8 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
 
   const coverage = new CoverageBuilder();
   for (const p of d.problems) coverage.problems.push(p);
+  // Archive entries refused as unsafe or corrupted (zip-slip names, duplicates, bombs): counted, not read.
+  for (const p of src.problems) coverage.problems.push(p);
   for (const m of d.missing) coverage.missing.push(m);
   const builds = new BuildHistory();
   const evtxCoverage = new EvtxCoverageTracker();
@@ -160,7 +184,7 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
     const lane = async (): Promise<void> => {
       while (next < batches.length) {
         const batch = batches[next++]!;
-        const jobs = batch.map(({ ref, i }) => ({ id: i, abs: src.absolute(ref.rel), display: src.kind === 'file' ? src.fileName : ref.rel, kind: ref.kind, ...(ref.verify ? { verify: true } : {}) }));
+        const jobs = batch.map(({ ref, i }) => ({ id: i, ...src.readInput(ref.rel), display: src.kind === 'file' ? src.fileName : ref.rel, kind: ref.kind, ...(ref.verify ? { verify: true } : {}) }));
         const results = await pool.run(jobs, huntOpts);
         results.forEach((res, k) => {
           const { ref, i } = batch[k]!;
@@ -189,6 +213,8 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
 
   const hostName = await probeHostName(src, d);
   const exSetup = await readExSetup(src, d, coverage);
+  const registry = await readRegistryFacts(src, d, (p, reason) => coverage.problems.push({ path: p, reason }));
+  const mitigations = await verifyHostMitigations(src, d);
   let filesInventoried = 0;
   const fileRules = pack.forLogsource(logsourceFor('file'));
   progress({ phase: 'files', filesDone: d.logs.length, filesTotal: d.logs.length, bytesDone, bytesTotal });
@@ -196,10 +222,20 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
     filesInventoried++;
     evaluate(fileRules, rec, undefined, { path: rec.entry.rel }, 'file', { ruleContext: huntOpts.ruleContext }, collector);
   }
+  // Web shells: every web root, read in parallel (src/detect/files).
+  const fileScan = await runFileScan(src, {
+    roots: d.webRoots, yaraDirs: opts.yara ?? [], hashes: hashDb, workers: opts.workers ?? defaultWorkers(),
+    // A bare folder: structured logs are not web files (their URLs would match content rules); plain text may be a renamed shell.
+    ...(d.layout === 'log-folder' ? { skip: new Set(d.logs.filter((l) => l.kind !== 'text').map((l) => l.rel)) } : {}),
+    ...(since !== undefined ? { since } : {}), ...(until !== undefined ? { until } : {}),
+    onProgress: (p) => progress({ phase: 'files', filesDone: d.logs.length, filesTotal: d.logs.length, bytesDone, bytesTotal, current: p.current }),
+  });
+  for (const p of fileScan?.problems ?? []) coverage.problems.push(p);
 
   progress({ phase: 'verdicts', filesDone: d.logs.length, filesTotal: d.logs.length, bytesDone, bytesTotal });
-  const findings = collector.findings();
+  const findings = withFileFindings(collector.findings(), fileScan);
   const cov = coverage.build();
+  if (fileScan?.notes.length) (cov.notes ??= []).push(...fileScan.notes);
   const processCreation = evtxCoverage.processCreation();
   if (processCreation) {
     cov.processCreation = processCreation;
@@ -209,8 +245,15 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
   const verdicts: Record<string, Verdict> = {};
   for (const f of FAMILIES) verdicts[f.id] = decideVerdict(f, { findings, coverage: cov, builds: buildList, since, until });
   if (verdicts['proxylogon']) verdicts['proxylogon'].reasons.push(...umCheckReasons(buildList, evtxCoverage));
+  addWindowFindings(findings, fileScan, verdicts, Object.fromEntries(FAMILIES.map((f) => [f.id, f.name])));
   attributeUnclaimed(findings, verdicts);
   applyRaises(findings, verdicts);
+  const correlation = correlateIncidents({ findings, verdicts, ...(cov.evidenceEnd ? { evidenceEnd: cov.evidenceEnd } : {}) });
+
+  const chosen = chooseBuild(exSetup?.version, registry, buildList[buildList.length - 1]?.build);
+  const exposure = chosen ? exposureOf(chosen.build) : undefined;
+  if (exposure && chosen) Object.assign(exposure, { source: chosen.source, ...(chosen.installedUpdate ? { installedUpdate: chosen.installedUpdate } : {}) });
+  annotateWithExposure(mitigations, exposure);
 
   const finished = Date.now();
   const result: ScanResult = {
@@ -237,13 +280,17 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
         installPathAssumed: d.installPathAssumed,
         builds: buildList.map((b) => ({ build: b.build, firstSeen: new Date(b.firstSeenMs).toISOString(), lastSeen: new Date(b.lastSeenMs).toISOString(), source: b.source })),
         ...(exSetup ? { exSetup } : {}),
-        ...(exSetup || buildList.length ? { exposure: exposureOf(exSetup?.version ?? buildList[buildList.length - 1]!.build) } : {}),
+        ...(exposure ? { exposure } : {}),
+        ...(registry ? { registry } : {}),
+        ...(mitigations.files.length ? { mitigations } : {}),
       },
     },
     verdicts,
     findings,
     coverage: cov,
-    stats: { logFiles: d.logs.length, logBytes: bytesTotal, records, filesInventoried },
+    stats: { logFiles: d.logs.length, logBytes: bytesTotal, records, filesInventoried, ...(fileScan ? { webFiles: fileScan.stats } : {}) },
+    incidents: correlation.incidents,
+    scanning: correlation.scanning,
     nextSteps: [],
   };
   result.nextSteps = nextSteps(result);
@@ -285,7 +332,13 @@ async function readExSetup(src: EvidenceSource, d: Discovery, coverage: Coverage
   const rel = await src.resolve(d.installRel ? `${d.installRel}/Bin/ExSetup.exe` : 'Bin/ExSetup.exe');
   if (rel === null) return undefined;
   const info = await src.info(rel);
-  const r = readPeFileVersion(src.absolute(rel));
+  // Inside an archive the PE is read into memory (bounded like the file path: PE_MAX_FILE_BYTES).
+  let r: ReturnType<typeof readPeFileVersion>;
+  try {
+    r = readPeFileVersion(src.archive ? await src.readAll(rel, PE_MAX_FILE_BYTES) : src.absolute(rel));
+  } catch (err) {
+    r = { ok: false, code: 'E_PE_IO', error: (err as Error).message };
+  }
   if (!r.ok) {
     coverage.problems.push({ path: rel, reason: `ExSetup.exe version not readable: ${r.error}` });
     return undefined;

@@ -10,6 +10,10 @@ export const EXIT = {
   INCONCLUSIVE: 4,
   ATTEMPTED: 5,
   COMPROMISED: 6,
+  /** `exhunt verify`: the archive, an entry or the manifest differs from what was written. */
+  VERIFY_FAILED: 7,
+  /** The output cannot be written (no space, write error, exists): one line on stderr. */
+  OUTPUT: 8,
 } as const;
 
 export function exitCodeForVerdicts(statuses: string[]): number {

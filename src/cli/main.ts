@@ -9,6 +9,10 @@ import { registerDemo } from './commands/demo.js';
 import { registerBuild } from './commands/build.js';
 import { registerEvtx } from './commands/evtx.js';
 import { registerProbe } from './commands/probe.js';
+import { registerCollect } from './commands/collect.js';
+import { registerVerify } from './commands/verify.js';
+import { registerReport } from './commands/report.js';
+import { registerMitigate } from './commands/mitigate.js';
 
 /** The only place that reads argv, prints errors and sets the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -23,6 +27,10 @@ export async function main(argv: string[]): Promise<number> {
   registerBuild(program);
   registerEvtx(program);
   registerProbe(program);
+  registerCollect(program);
+  registerVerify(program);
+  registerReport(program);
+  registerMitigate(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
@@ -33,7 +41,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (err instanceof ExhuntError) {
       process.stderr.write(`exhunt: ${err.message}\n`);
-      return err.code === 'E_USAGE' ? EXIT.USAGE : err.code === 'E_EVIDENCE' ? EXIT.EVIDENCE : EXIT.BUG;
+      return err.code === 'E_USAGE' ? EXIT.USAGE : err.code === 'E_EVIDENCE' ? EXIT.EVIDENCE : err.code === 'E_OUTPUT' ? EXIT.OUTPUT : EXIT.BUG;
     }
     process.stderr.write(`exhunt: internal error (please report): ${(err as Error)?.stack ?? String(err)}\n`);
     return EXIT.BUG;

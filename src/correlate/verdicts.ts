@@ -21,6 +21,8 @@ export interface FamilySpec {
   windowSource: string;
   /** Coverage groups whose logs can show this family's exploitation. */
   detectableIn: Array<{ accepts: (groupId: string) => boolean; label: string }>;
+  /** The family's proof of success in words, for the `attempted` reason (default: ProxyLogon's). */
+  successHint?: string;
   /** Whether a build has this family's fix (undefined = cannot tell). */
   isFixed: (build: string) => boolean | undefined;
 }
@@ -51,7 +53,7 @@ export function decideVerdict(f: FamilySpec, input: VerdictInput): Verdict {
   }
   if (attempts.length) {
     reasons.push(`${count(attempts)} exploit request(s) with no sign of success: ${summarise(attempts)}`);
-    reasons.push('no file write, shell use or successful SSRF to ECP was found in the logs read');
+    reasons.push(`no file write, shell use or ${f.successHint ?? 'successful SSRF to ECP'} was found in the logs read`);
     return { status: 'attempted', window: window.out, reasons, findingIds: ids([...attempts, ...probes]) };
   }
   if (probes.length) reasons.push(`${count(probes)} scanner probe(s) only: ${summarise(probes)}`);

@@ -1,8 +1,10 @@
-import { parseEvtxFile, toEventRecord, EvtxFormatError } from '../readers/evtx/index.js';
+import { parseEvtxFile, toEventRecord, EvtxFormatError, type EvtxRecord } from '../readers/evtx/index.js';
 import type { ReaderStats } from '../readers/types.js';
 import type { FindingCollector } from './collector.js';
 import { evaluate, type FileJob, type FileResult, type HuntOptions, type RuleLookup } from './hunt.js';
 import { EvtxRuleCache, isProcessCreation } from './evtx-logsource.js';
+import { parseEvtxStream } from '../evidence/zip-evtx.js';
+import { entryChunks } from '../evidence/zip-source.js';
 
 export { evtxLogsources } from './evtx-logsource.js';
 
@@ -19,8 +21,8 @@ export async function huntEvtxFile(job: FileJob, lookup: RuleLookup, opts: HuntO
   stats.evtx = evtx;
   const cache = new EvtxRuleCache(lookup);
   try {
-    const summary = await parseEvtxFile(job.abs, {
-      onRecord: (rec) => {
+    const parseOpts = {
+      onRecord: (rec: EvtxRecord) => {
         stats.records++;
         const t = rec.timeCreatedMs ?? undefined;
         if (t !== undefined && Number.isFinite(t)) {
@@ -42,7 +44,9 @@ export async function huntEvtxFile(job: FileJob, lookup: RuleLookup, opts: HuntO
         const er = toEventRecord(rec);
         evaluate(rules, er, t, { path: job.display, record: rec.eventRecordId ?? rec.recordId ?? undefined }, 'evtx', opts, collector);
       },
-    });
+    };
+    // An archive entry is read as a stream (inflated on the fly), a file through its handle.
+    const summary = job.entry ? await parseEvtxStream(job.display, entryChunks(job.entry), parseOpts) : await parseEvtxFile(job.abs, parseOpts);
     stats.bytes = summary.fileSize;
     stats.malformed = summary.errors.length;
     return { stats };

@@ -1,7 +1,7 @@
 import type { LogKind, LogRecord, ReaderStats } from '../readers/types.js';
 import { readLogFileSync } from '../readers/index.js';
-import { unionPrefilter } from '../rules/index.js';
-import { compact } from '../rules/prefilter.js';
+import { compact, unionFilter } from '../rules/prefilter.js';
+import type { LiteralFilter } from '../readers/literal-filter.js';
 import type { CompiledRule, RuleContext } from '../rules/types.js';
 import type { FindingCollector } from './collector.js';
 import { logsourceFor } from './source-fields.js';
@@ -10,6 +10,8 @@ import type { HuntKind } from '../evidence/discovery.js';
 import type { LogSource, SourcePointer } from '../model/record.js';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { sniffLog } from '../readers/index.js';
+import { readLog } from '../readers/read-log.js';
+import { entryChunks, entryHead, type ArchiveEntryRef } from '../evidence/zip-source.js';
 
 export interface HuntOptions {
   ruleContext: RuleContext;
@@ -31,6 +33,8 @@ export interface FileJob {
   /** Path shown in findings (relative to the evidence root). */
   display: string;
   kind: HuntKind;
+  /** The file is an archive entry: read by offset with streaming inflate (`abs` is then only a label). */
+  entry?: ArchiveEntryRef;
   /** Check the content before reading (files found by folder, not sniffed yet). */
   verify?: boolean;
 }
@@ -41,17 +45,19 @@ export type RuleLookup = (ls: LogSource) => readonly CompiledRule[];
 export type FileResult = { stats: ReaderStats; error?: undefined } | { error: string; stats?: undefined };
 
 /**
- * The union of the rules' literals, compacted to a few search passes (null when a rule has none: every
- * record must be evaluated). The reader searches them on raw bytes before decoding anything.
+ * The union of the rules' literals (null when a rule has none: every record must be evaluated), with
+ * each rule's clauses when some rule has more than one (`rules`: a record must satisfy every clause of
+ * some rule). Without clauses the union is compacted to a few search passes. The reader searches them
+ * on raw bytes before decoding anything.
  */
-const unionCache = new WeakMap<readonly CompiledRule[], { literals: string[]; caseSensitive: boolean } | null>();
+const unionCache = new WeakMap<readonly CompiledRule[], LiteralFilter | null>();
 
-export function unionLiterals(rules: readonly CompiledRule[]): { literals: string[]; caseSensitive: boolean } | null {
+export function unionLiterals(rules: readonly CompiledRule[]): LiteralFilter | null {
   if (!rules.length) return { literals: [], caseSensitive: true };
   const cached = unionCache.get(rules);
   if (cached !== undefined) return cached;
-  const u = unionPrefilter(rules);
-  const out = u ? { literals: u.caseSensitive ? u.literals : compact(u.literals), caseSensitive: u.caseSensitive } : null;
+  const u = unionFilter(rules);
+  const out = u === null ? null : u.rules ? u : { literals: u.caseSensitive ? u.literals : compact(u.literals), caseSensitive: u.caseSensitive };
   unionCache.set(rules, out);
   return out;
 }
@@ -78,9 +84,10 @@ export function evaluate(
 }
 
 /** Sniff the head of a file found by its folder; `tpl-export` wins over the folder's kind. */
-function verifyKind(job: FileJob): HuntKind | null {
+function verifyKind(job: FileJob, entryHeadBytes?: Buffer): HuntKind | null {
   let head: Buffer;
-  try {
+  if (entryHeadBytes) head = entryHeadBytes;
+  else try {
     const fd = openSync(job.abs, 'r');
     try {
       head = Buffer.allocUnsafe(4096);
@@ -110,7 +117,7 @@ export async function huntFile(job: FileJob, rules: readonly CompiledRule[], opt
     return huntEvtxFile(job, lookup, opts, collector);
   }
   if (job.verify) {
-    const kind = verifyKind(job);
+    const kind = verifyKind(job, job.entry ? await entryHead(job.entry, 4096).catch(() => undefined) : undefined);
     if (kind === null) return { error: 'not a recognised log format (binary or unknown text)' };
     if (kind !== job.kind) {
       job = { ...job, kind };
@@ -119,7 +126,7 @@ export async function huntFile(job: FileJob, rules: readonly CompiledRule[], opt
   }
   const kind = job.kind as LogKind; // evtx returned above
   try {
-    const stats = readLogFileSync(job.abs, {
+    const readOpts = {
       kind,
       maxRecordBytes: opts.maxRecordBytes,
       literalFilter: opts.noPrefilter ? undefined : unionLiterals(rules) ?? undefined,
@@ -127,7 +134,8 @@ export async function huntFile(job: FileJob, rules: readonly CompiledRule[], opt
       onRecord: (rec: LogRecord) => {
         evaluate(rules, rec, rec.time(), { path: job.display, line: rec.line, offset: rec.offset }, job.kind, opts, collector);
       },
-    });
+    };
+    const stats = job.entry ? await readLog(entryChunks(job.entry), readOpts) : readLogFileSync(job.abs, readOpts);
     return { stats };
   } catch (err) {
     return { error: `cannot read: ${(err as Error).message}` };

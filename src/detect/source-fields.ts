@@ -41,6 +41,20 @@ const PROFILES: Record<string, KindProfile> = {
     groupBy: ['_raw'],
     entities: {},
   },
+  // EWS: who read which mailbox (AuthenticatedUser acting as ImpersonatedUser / ActAsUser / ProxyAsUser).
+  ews: {
+    logsource: { product: 'exchange', service: 'ews' },
+    keyFields: ['DateTime', 'RequestId', 'ClientIpAddress', 'AuthenticatedUser', 'ImpersonatedUser', 'ActAsUser', 'ProxyAsUser', 'SoapAction', 'HttpStatus', 'UserAgent'],
+    groupBy: ['ClientIpAddress', 'AuthenticatedUser', 'SoapAction'],
+    entities: { ips: ['ClientIpAddress'], userAgents: ['UserAgent'], accounts: ['AuthenticatedUser'], mailboxes: ['ImpersonatedUser', 'ActAsUser', 'ProxyAsUser'] },
+  },
+  // Remote PowerShell cmdlets: what was run, with which parameters, by whom.
+  'rps-cmdlet': {
+    logsource: { product: 'exchange', service: 'rps-cmdlet' },
+    keyFields: ['DateTime', 'RequestId', 'ServerHostName', 'AuthenticatedUser', 'ExecutingUserSid', 'ClientApplication', 'Cmdlet', 'Parameters', 'ExecutionResult', 'ErrorType'],
+    groupBy: ['AuthenticatedUser', 'Cmdlet', 'Parameters'],
+    entities: { accounts: ['AuthenticatedUser'] },
+  },
   'iis-w3c': WEB,
   httperr: WEB,
   evtx: {

@@ -2,6 +2,8 @@ import { XMLParser } from 'fast-xml-parser';
 import type { LogKind } from '../readers/types.js';
 import { sniffLog } from '../readers/index.js';
 import { EvidenceSource, type EntryInfo } from './source.js';
+import { findWebRoots } from '../detect/files/web-roots.js';
+import type { WebRoot } from '../detect/files/walk.js';
 
 /** What a discovered file is read as: a text log kind, or a Windows event log. */
 export type HuntKind = LogKind | 'evtx';
@@ -34,9 +36,13 @@ export interface Discovery {
   logs: LogFileRef[];
   /** Folders whose files are inventoried for suspicious artefacts (lsass dumps, archives). */
   inventoryRoots: Array<{ rel: string; windowsPrefix: string }>;
+  /** Web folders scanned for web shells (src/detect/files/web-roots.ts). */
+  webRoots: WebRoot[];
   problems: DiscoveryProblem[];
   /** Source groups that were looked for and not found (reported in coverage). */
   missing: string[];
+  /** SOFTWARE registry hive and IIS config files (build from the registry; mitigation verification). */
+  configFiles: { softwareHive?: string; appHost?: string; webConfigs: string[] };
 }
 
 export const DEFAULT_INSTALL = 'C:\\Program Files\\Microsoft\\Exchange Server\\V15\\';
@@ -55,8 +61,10 @@ export async function discover(src: EvidenceSource, opts: DiscoverOptions = {}):
     iisLogDirs: [],
     logs: [],
     inventoryRoots: [],
+    webRoots: [],
     problems: [],
     missing: [],
+    configFiles: { webConfigs: [] },
   };
   if (src.kind === 'file') {
     d.layout = 'single-file';
@@ -135,6 +143,8 @@ export async function discover(src: EvidenceSource, opts: DiscoverOptions = {}):
       if (r !== null) d.inventoryRoots.push({ rel: r, windowsPrefix: win });
     }
   }
+  await addConfigFiles(src, d, appHostRel, installRel);
+  d.webRoots = await findWebRoots(src, { installRel, installPath: d.installPath, vdirPaths: appHost?.vdirPaths ?? [], bareFolder: d.layout === 'log-folder' });
 
   if (d.layout === 'log-folder') {
     // No known layout: sniff every text file, bounded.
@@ -214,6 +224,13 @@ function groupFor(kind: HuntKind, dirHint: string): string {
       return 'ECP/Server';
     case 'oabgenerator':
       return 'OABGeneratorLog';
+    case 'ews':
+      return 'Ews';
+    case 'rps-cmdlet': {
+      // …\CmdletInfra\Powershell-Proxy\Cmdlet → CmdletInfra/Powershell-Proxy, as discovery names it.
+      const i = parts.map((p) => p.toLowerCase()).lastIndexOf('cmdletinfra');
+      return i >= 0 && parts[i + 1] ? `CmdletInfra/${parts[i + 1]}` : 'CmdletInfra';
+    }
     default:
       return `${kind}/${last}`;
   }
@@ -241,6 +258,20 @@ async function addExchangeLogs(src: EvidenceSource, installRel: string, d: Disco
   const oab = await src.resolve(`${logging}/OABGeneratorLog`);
   if (oab === null) d.missing.push('OABGeneratorLog');
   else await addFolder(src, d, oab, 'oabgenerator', 'OABGeneratorLog', true);
+  // EWS and Remote PowerShell cmdlet logs: what an attacker's identity read and ran. Optional (older
+  // builds and trimmed collections lack them), so their absence is not reported as missing.
+  const ews = await src.resolve(`${logging}/Ews`);
+  if (ews !== null) await addFolder(src, d, ews, 'ews', 'Ews');
+  const cmdletInfra = await src.resolve(`${logging}/CmdletInfra`);
+  if (cmdletInfra !== null) {
+    // CmdletInfra\<Powershell-Proxy|LocalPowerShell|...>\Cmdlet holds the cmdlet logs; sibling folders
+    // (Http, ...) hold other formats.
+    for (const e of (await src.list(cmdletInfra)) ?? []) {
+      if (e.type !== 'dir') continue;
+      const cmdlet = await src.resolve(`${e.rel}/Cmdlet`);
+      if (cmdlet !== null) await addFolder(src, d, cmdlet, 'rps-cmdlet', `CmdletInfra/${e.name}`);
+    }
+  }
 }
 
 /** Add every log file of a folder as `kind`, after checking its head really is text of that family. */
@@ -289,12 +320,14 @@ async function findInstall(src: EvidenceSource): Promise<string | undefined> {
 
 interface AppHostFacts {
   logDirs: string[];
+  /** Physical paths of every virtual directory (web-shell scan roots). */
+  vdirPaths: string[];
   exchangeInstall?: string;
 }
 
 /** applicationHost.config: IIS log folders per site and where the Exchange front end lives. */
 async function readAppHost(src: EvidenceSource, rel: string, d: Discovery): Promise<AppHostFacts | undefined> {
-  const facts: AppHostFacts = { logDirs: [] };
+  const facts: AppHostFacts = { logDirs: [], vdirPaths: [] };
   let text: string;
   try {
     const head = await src.head(rel, 8 * 1024 * 1024);
@@ -322,6 +355,7 @@ async function readAppHost(src: EvidenceSource, rel: string, d: Discovery): Prom
     if (key === 'virtualDirectory' && typeof o['@physicalPath'] === 'string' && o['@physicalPath'].length < 1024) {
       const m = /^(.*?\\Exchange Server\\V1[45])\\/i.exec(expandEnv(o['@physicalPath']));
       if (m && !facts.exchangeInstall) facts.exchangeInstall = m[1]!;
+      if (facts.vdirPaths.length < 500) facts.vdirPaths.push(expandEnv(o['@physicalPath']));
     }
     for (const [k, v] of Object.entries(o)) if (!k.startsWith('@')) visit(v, k, depth + 1);
   };
@@ -342,4 +376,21 @@ function stripDrive(p: string): string {
 
 function ensureBackslash(p: string): string {
   return p.endsWith('\\') ? p : `${p}\\`;
+}
+
+/** The SOFTWARE hive, applicationHost.config, the site's web.config and each HttpProxy virtual directory's web.config. */
+async function addConfigFiles(src: EvidenceSource, d: Discovery, appHostRel: string | null, installRel: string | undefined): Promise<void> {
+  const hive = await src.resolve('Windows/System32/config/SOFTWARE');
+  if (hive !== null) d.configFiles.softwareHive = hive;
+  if (appHostRel !== null) d.configFiles.appHost = appHostRel;
+  const site = await src.resolve('inetpub/wwwroot/web.config');
+  if (site !== null) d.configFiles.webConfigs.push(site);
+  if (installRel === undefined) return;
+  const hp = await src.resolve(installRel ? `${installRel}/FrontEnd/HttpProxy` : 'FrontEnd/HttpProxy');
+  if (hp === null) return;
+  for (const e of (await src.list(hp)) ?? []) {
+    if (e.type !== 'dir') continue;
+    const wc = await src.resolve(`${e.rel}/web.config`);
+    if (wc !== null) d.configFiles.webConfigs.push(wc);
+  }
 }

@@ -2,6 +2,8 @@ import { opendir, stat } from 'node:fs/promises';
 import { closeSync, constants, lstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { EvidenceError } from '../model/errors.js';
+import { ZipIndex, entryChunks, entryHead, looksLikeZip, readEntry, type ArchiveEntryRef, type ArchiveProblem, type ZipLimits } from './zip-source.js';
+import { fileChunks } from '../readers/read-log.js';
 
 export interface EntryInfo {
   /** Path relative to the evidence root, `/`-separated, with the case found on disk. */
@@ -11,6 +13,8 @@ export interface EntryInfo {
   size: number;
   mtimeMs: number;
   birthtimeMs: number;
+  /** Inode change time where known (folders on disk; archives written by `exhunt collect`, from the manifest). */
+  ctimeMs?: number;
 }
 
 export interface WalkOptions {
@@ -21,22 +25,46 @@ export interface WalkOptions {
   onSkip?: (rel: string, reason: string) => void;
 }
 
+/** Where a reader finds a file's bytes: an OS path, or an archive entry (read by offset). Plain data. */
+export interface ReadInput {
+  /** OS path to open; for an archive entry, `<archive>#<entry>` (for messages only). */
+  abs: string;
+  entry?: ArchiveEntryRef;
+}
+
 /**
- * Read-only view of the evidence: a folder tree (a live `C:\`, a mounted image, a copied folder) or a
- * single file. All paths given to and returned by it are relative to its root and `/`-separated; lookups
- * are case-insensitive because NTFS copies keep whatever case Windows wrote.
+ * Read-only view of the evidence: a folder tree (a live `C:\`, a mounted image, a copied folder), a
+ * single file, or a ZIP archive (e.g. from `exhunt collect`), which looks like a folder tree. All paths
+ * given to and returned by it are relative to its root and `/`-separated; lookups are case-insensitive
+ * because NTFS copies keep whatever case Windows wrote. Content is read with `head`, `chunks`, `readAll`
+ * or `readInput` (for worker jobs), which work for every kind; `absolute` only for files on disk.
  */
 export class EvidenceSource {
   readonly root: string;
   readonly kind: 'folder' | 'file';
+  /** Set when the evidence is an archive: its index (entries refused by its checks are in `problems`). */
+  readonly archive: ZipIndex | undefined;
   private readonly dirCache = new Map<string, EntryInfo[] | null>();
+  /** Folders listed so far (a collection keeps them, so empty folders look the same in the archive). */
+  private readonly listedSet = new Set<string>();
 
-  private constructor(root: string, kind: 'folder' | 'file') {
+  private constructor(root: string, kind: 'folder' | 'file', archive?: ZipIndex) {
     this.root = root;
     this.kind = kind;
+    this.archive = archive;
   }
 
-  static async open(path: string): Promise<EvidenceSource> {
+  /** Archive entries skipped as unsafe or corrupted (empty for folders and files). */
+  get problems(): ArchiveProblem[] {
+    return this.archive?.problems ?? [];
+  }
+
+  /** Folders that existed when listed (`''` is the root). */
+  listedFolders(): string[] {
+    return [...this.listedSet];
+  }
+
+  static async open(path: string, opts: { archive?: ZipLimits | false } = {}): Promise<EvidenceSource> {
     const abs = resolve(path);
     let st;
     try {
@@ -53,12 +81,19 @@ export class EvidenceSource {
       }
       return new EvidenceSource(abs, 'folder');
     }
-    if (st.isFile()) return new EvidenceSource(abs, 'file');
+    if (st.isFile()) {
+      // A ZIP archive is opened as a tree, never extracted.
+      if (opts.archive !== false && st.size >= 22 && looksLikeZip(await headOf(abs, 4))) {
+        return new EvidenceSource(abs, 'folder', await ZipIndex.open(abs, opts.archive || {}));
+      }
+      return new EvidenceSource(abs, 'file');
+    }
     throw new EvidenceError(`evidence path is neither a file nor a folder: ${path}`);
   }
 
-  /** Absolute OS path of a relative evidence path. */
+  /** Absolute OS path of a relative evidence path (files on disk only: archive entries have none). */
   absolute(rel: string): string {
+    if (this.archive) throw new EvidenceError(`${rel} is inside the archive ${this.root}: read it with readInput/chunks/head`);
     if (this.kind === 'file') return this.root;
     const parts = splitRel(rel);
     return parts.length ? join(this.root, ...parts) : this.root;
@@ -75,7 +110,9 @@ export class EvidenceSource {
     const cached = this.dirCache.get(key);
     if (cached !== undefined) return cached;
     let result: EntryInfo[] | null = null;
-    if (this.kind === 'folder') {
+    if (this.archive) {
+      result = this.archive.list(key);
+    } else if (this.kind === 'folder') {
       // Blocking calls: listing is a burst of thousands of tiny system calls where thread-pool round
       // trips would cost more than the calls themselves.
       try {
@@ -87,6 +124,7 @@ export class EvidenceSource {
           let size = 0;
           let mtimeMs = 0;
           let birthtimeMs = 0;
+          let ctimeMs: number | undefined;
           try {
             // lstat: symlinks and junctions are never followed (loops, escapes from the evidence root).
             const st = lstatSync(join(abs, d.name));
@@ -94,10 +132,11 @@ export class EvidenceSource {
             size = st.size;
             mtimeMs = st.mtimeMs;
             birthtimeMs = st.birthtimeMs;
+            ctimeMs = st.ctimeMs;
           } catch {
             type = 'other';
           }
-          result.push({ rel: childRel, name: d.name, type, size, mtimeMs, birthtimeMs });
+          result.push({ rel: childRel, name: d.name, type, size, mtimeMs, birthtimeMs, ...(ctimeMs !== undefined ? { ctimeMs } : {}) });
         }
         result.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       } catch {
@@ -105,6 +144,7 @@ export class EvidenceSource {
       }
     }
     this.dirCache.set(key, result);
+    if (result) this.listedSet.add(key);
     return result;
   }
 
@@ -181,6 +221,7 @@ export class EvidenceSource {
 
   /** Read the first `max` bytes of a file (sniffing). */
   async head(rel: string, max = 65536): Promise<Uint8Array> {
+    if (this.archive) return entryHead(this.entryRef(rel), max);
     const fd = openSync(this.absolute(rel), constants.O_RDONLY);
     try {
       const buf = Buffer.allocUnsafe(max);
@@ -191,10 +232,58 @@ export class EvidenceSource {
     }
   }
 
+  /** Where a reader (possibly in a worker thread) finds the file's bytes. */
+  readInput(rel: string): ReadInput {
+    if (this.archive) {
+      const ref = this.entryRef(rel);
+      return { abs: `${this.root}#${ref.name}`, entry: ref };
+    }
+    return { abs: this.absolute(rel) };
+  }
+
+  /** A file's bytes in chunks (opened read-only; archive entries inflated on the fly, bounded). */
+  chunks(rel: string): AsyncIterable<Uint8Array> {
+    return readInputChunks(this.readInput(rel));
+  }
+
+  /** A whole file, refused when larger than `max` bytes. */
+  async readAll(rel: string, max: number): Promise<Buffer> {
+    if (this.archive) return readEntry(this.entryRef(rel), max);
+    const parts: Uint8Array[] = [];
+    let n = 0;
+    for await (const c of fileChunks(this.absolute(rel))) {
+      n += c.length;
+      if (n > max) throw new EvidenceError(`${rel}: larger than the ${max} bytes read whole`);
+      parts.push(c);
+    }
+    return Buffer.concat(parts);
+  }
+
+  private entryRef(rel: string): ArchiveEntryRef {
+    const ref = this.archive!.ref(splitRel(rel).join('/'));
+    if (!ref) throw new EvidenceError(`not a file in the archive: ${rel}`);
+    return ref;
+  }
+
   /** Parent folder of a relative path. */
   static parent(rel: string): string {
     const d = dirname(rel.split('/').join(sep));
     return d === '.' ? '' : d.split(sep).join('/');
+  }
+}
+
+/** Bytes of a read input: an OS file or an archive entry. */
+export function readInputChunks(input: ReadInput): AsyncIterable<Uint8Array> {
+  return input.entry ? entryChunks(input.entry) : fileChunks(input.abs);
+}
+
+async function headOf(abs: string, n: number): Promise<Uint8Array> {
+  const fd = openSync(abs, constants.O_RDONLY);
+  try {
+    const buf = Buffer.alloc(n);
+    return buf.subarray(0, readSync(fd, buf, 0, n, 0));
+  } finally {
+    closeSync(fd);
   }
 }
 

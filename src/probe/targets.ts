@@ -70,8 +70,79 @@ function intToIpv4(n: number): string {
   return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 }
 
-/** Expand `a.b.c.d/n` (n ≥ 16). For prefixes up to /30 the network and broadcast addresses are skipped. */
+/** Smallest IPv6 prefix accepted: a /112 is 65,536 addresses, the same cap as an IPv4 /16. */
+export const MIN_CIDR6_PREFIX = 112;
+
+/** The eight 16-bit groups of a valid IPv6 address (`::` expanded, a dotted IPv4 tail converted). */
+export function ipv6Groups(ip: string): number[] {
+  let s = ip.toLowerCase();
+  const v4 = /(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
+  if (v4) {
+    const o = v4.slice(1).map(Number) as [number, number, number, number];
+    s = `${s.slice(0, v4.index)}${((o[0] << 8) | o[1]).toString(16)}:${((o[2] << 8) | o[3]).toString(16)}`;
+  }
+  const part = (x: string) => (x ? x.split(':').map((h) => parseInt(h, 16)) : []);
+  const halves = s.split('::');
+  if (halves.length === 2) {
+    const a = part(halves[0]!);
+    const b = part(halves[1]!);
+    return [...a, ...new Array<number>(8 - a.length - b.length).fill(0), ...b];
+  }
+  return part(s);
+}
+
+/** RFC 5952 text: lower case, no leading zeros, the longest run of two or more zero groups as `::`. */
+export function formatIpv6(g: readonly number[]): string {
+  let best = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) {
+      best = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = g.map((x) => x.toString(16));
+  if (bestLen < 2) return hex.join(':');
+  return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
+}
+
+function groupsToBig(g: readonly number[]): bigint {
+  return g.reduce((acc, x) => (acc << 16n) | BigInt(x), 0n);
+}
+
+function bigToGroups(n: bigint): number[] {
+  const out: number[] = [];
+  for (let i = 7; i >= 0; i--) out.push(Number((n >> BigInt(i * 16)) & 0xffffn));
+  return out;
+}
+
+/** Expand an IPv6 range `addr/n` (n ≥ 112 by default; every address, as IPv6 has no broadcast address). */
+export function expandCidr6(cidr: string, opts: TargetOptions = {}): string[] {
+  const m = /^([0-9A-Fa-f:.]{2,45})\/(\d{1,3})$/.exec(cidr.trim());
+  if (!m || !isIPv6(m[1]!)) throw new TargetError(`not an IPv6 CIDR range: ${show(cidr)}`);
+  const prefix = Number(m[2]);
+  if (prefix > 128) throw new TargetError(`IPv6 prefix must be 0-128: ${show(cidr)}`);
+  const maxRange = opts.maxRangeSize ?? 2 ** (128 - MIN_CIDR6_PREFIX);
+  if (128 - prefix > 52 || 2 ** (128 - prefix) > maxRange) {
+    throw new TargetError(`IPv6 range ${show(cidr)} is too large: 2^${128 - prefix} addresses, more than the limit of ${maxRange} (a /${128 - Math.floor(Math.log2(maxRange))})`);
+  }
+  const size = 2 ** (128 - prefix);
+  const base = (groupsToBig(ipv6Groups(m[1]!)) >> BigInt(128 - prefix)) << BigInt(128 - prefix);
+  const out: string[] = [];
+  for (let i = 0; i < size; i++) out.push(formatIpv6(bigToGroups(base + BigInt(i))));
+  return out;
+}
+
+/** Expand `a.b.c.d/n` (n ≥ 16), or an IPv6 `addr/n` (n ≥ 112). For IPv4 prefixes up to /30 the network and broadcast addresses are skipped. */
 export function expandCidr(cidr: string, opts: TargetOptions = {}): string[] {
+  if (cidr.includes(':')) return expandCidr6(cidr, opts);
   const m = /^(\d{1,3}(?:\.\d{1,3}){3})\/(\d{1,2})$/.exec(cidr.trim());
   if (!m || !isIPv4(m[1]!)) throw new TargetError(`not an IPv4 CIDR range: ${show(cidr)}`);
   const prefix = Number(m[2]);
@@ -89,7 +160,7 @@ export function expandCidr(cidr: string, opts: TargetOptions = {}): string[] {
 
 /**
  * Parse one target: `host`, `host:port`, `[v6]:port`, `https://host[:port][/path]`, `http://…` (plain HTTP), or an
- * IPv4 CIDR range `a.b.c.d/n` (optionally `a.b.c.d/n:port`). A URL's path is ignored: probes use Exchange's own paths.
+ * IPv4 CIDR range `a.b.c.d/n` (optionally `a.b.c.d/n:port`), or an IPv6 range `addr/n` (`[addr/n]:port`). A URL's path is ignored: probes use Exchange's own paths.
  */
 export function parseTarget(input: string, opts: TargetOptions = {}): ProbeTarget[] {
   const raw = input.trim();
@@ -113,6 +184,12 @@ export function parseTarget(input: string, opts: TargetOptions = {}): ProbeTarge
   if (cidr) {
     const port = cidr[2] ? parsePort(cidr[2], raw) : portFor('https');
     return expandCidr(cidr[1]!, opts).map((ip) => makeTarget(raw, 'https', ip, port));
+  }
+  // IPv6 range: `2001:db8::/120`, or `[2001:db8::/120]:8443` with a port.
+  const cidr6 = /^\[([0-9A-Fa-f:.]{2,45}\/\d{1,3})\](?::(\d+))?$/.exec(raw) ?? /^([0-9A-Fa-f:.]{2,45}\/\d{1,3})()$/.exec(raw);
+  if (cidr6 && cidr6[1]!.includes(':')) {
+    const port = cidr6[2] ? parsePort(cidr6[2], raw) : portFor('https');
+    return expandCidr6(cidr6[1]!, opts).map((ip) => makeTarget(raw, 'https', ip, port));
   }
   if (raw.includes('/')) throw new TargetError(`not a host name, address, URL or CIDR range: ${show(raw)}`);
   const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(raw);

@@ -65,14 +65,16 @@ export type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => v
 export interface FakeServer {
   port: number;
   url: string;
-  /** `127.0.0.1:port` (https) or `http://127.0.0.1:port`. */
+  /** `127.0.0.1:port` / `[::1]:port` (https) or `http://127.0.0.1:port`. */
   target: string;
   requests: { method: string; url: string; cookie?: string }[];
   close: () => Promise<void>;
 }
 
-/** Start `handler` on 127.0.0.1 (never any other address), over TLS with a fresh self-signed certificate when `tls`. */
-export async function startServer(handler: Handler, opts: { tls?: boolean; cert?: { key: string; cert: string } } = {}): Promise<FakeServer> {
+/** Start `handler` on 127.0.0.1 or ::1 (never any other address), over TLS with a fresh self-signed certificate when `tls`. */
+export async function startServer(handler: Handler, opts: { tls?: boolean; cert?: { key: string; cert: string }; host?: '127.0.0.1' | '::1' } = {}): Promise<FakeServer> {
+  const host = opts.host ?? '127.0.0.1';
+  const shown = host === '::1' ? '[::1]' : host;
   const requests: FakeServer['requests'] = [];
   const wrapped: Handler = (req, res) => {
     const r: FakeServer['requests'][number] = { method: req.method ?? '', url: req.url ?? '' };
@@ -86,12 +88,12 @@ export async function startServer(handler: Handler, opts: { tls?: boolean; cert?
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const port = (server.address() as AddressInfo).port;
   return {
     port,
-    url: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
-    target: opts.tls ? `127.0.0.1:${port}` : `http://127.0.0.1:${port}`,
+    url: `${opts.tls ? 'https' : 'http'}://${shown}:${port}`,
+    target: opts.tls ? `${shown}:${port}` : `http://${shown}:${port}`,
     requests,
     close: () =>
       new Promise<void>((resolve) => {

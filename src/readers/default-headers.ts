@@ -34,6 +34,39 @@ export const IIS_DEFAULT_FIELDS: readonly string[] =
 export const HTTPERR_FIELDS: readonly string[] =
   'date time c-ip c-port s-ip s-port cs-version cs-method cs-uri streamid sc-status s-siteid s-reason s-queuename'.split(' ');
 
+/** EWS log (`Logging\Ews\Ews_*.LOG`, Exchange 2016 CU22; older builds have fewer columns and say so in their own header). */
+export const EWS_FIELDS: readonly string[] = (
+  'DateTime,RequestId,MajorVersion,MinorVersion,BuildVersion,RevisionVersion,Ring,ClientRequestId,AuthenticationType,' +
+  'IsAuthenticated,AuthenticatedUser,Organization,UserAgent,VersionInfo,ClientIpAddress,ServerHostName,FrontEndServer,' +
+  'SoapAction,HttpStatus,RequestSize,ResponseSize,ErrorCode,ImpersonatedUser,ProxyAsUser,ActAsUser,Cookie,CorrelationGuid,' +
+  'PrimaryOrProxyServer,TaskType,RemoteBackendCount,LocalMailboxCount,RemoteMailboxCount,LocalIdCount,RemoteIdCount,' +
+  'BeginBudgetConnections,EndBudgetConnections,BeginBudgetHangingConnections,EndBudgetHangingConnections,BeginBudgetAD,' +
+  'EndBudgetAD,BeginBudgetCAS,EndBudgetCAS,BeginBudgetRPC,EndBudgetRPC,BeginBudgetFindCount,EndBudgetFindCount,' +
+  'BeginBudgetSubscriptions,EndBudgetSubscriptions,MDBResource,MDBHealth,MDBHistoricalLoad,ThrottlingPolicy,ThrottlingDelay,' +
+  'ThrottlingRequestType,TotalDCRequestCount,TotalDCRequestLatency,TotalMBXRequestCount,TotalMBXRequestLatency,' +
+  'RecipientLookupLatency,ExchangePrincipalLatency,HttpPipelineLatency,CheckAccessCoreLatency,AuthModuleLatency,' +
+  'CallContextInitLatency,PreExecutionLatency,CoreExecutionLatency,TotalRequestTime,DetailedExchangePrincipalLatency,' +
+  'ClientStatistics,GenericInfo,AuthenticationErrors,GenericErrors,Puid,StartTime,ProcessId,TimeInGC,StartTotalMemory,' +
+  'EndTotalMemory,StartGCCounts,EndGCCounts,TokenBasedThrottlingPolicy,BudgetKey,CoinsCharged,CoinsChargedMethod,' +
+  'SidBudgetInfo,AppBudgetInfo,TenantBudgetInfo,ResourceAccessed,ResourceHealthBasedThreshold,ThrottledBy,BackoffHint,' +
+  'WorkClassification'
+).split(',');
+
+/** Remote PowerShell cmdlet log (`Logging\CmdletInfra\Powershell-Proxy\Cmdlet\Rps_Cmdlet_*.LOG`, Exchange 2016 CU22). */
+export const RPS_CMDLET_FIELDS: readonly string[] = (
+  'DateTime,StartTime,RequestId,ClientRequestId,MajorVersion,MinorVersion,BuildVersion,RevisionVersion,ServerHostName,' +
+  'ProcessId,ProcessName,ThreadId,CultureInfo,Organization,AuthenticatedUser,ExecutingUserSid,EffectiveOrganization,' +
+  'UserServicePlan,IsAdmin,ClientApplication,Cmdlet,Parameters,CmdletUniqueId,UserBudgetOnStart,ContributeToFailFast,' +
+  'RunspaceSettingsCreationHint,ADViewEntireForest,ADRecipientViewRoot,ADConfigurationDomainControllers,' +
+  'ADPreferredGlobalCatalogs,ADPreferredDomainControllers,ADUserConfigurationDomainController,ADUserPreferredGlobalCatalog,' +
+  'ADuserPreferredDomainControllers,ThrottlingInfo,DelayInfo,ThrottlingDelay,IsOutputObjectRedacted,CmdletProxyStage,' +
+  'CmdletProxyRemoteServer,CmdletProxyRemoteServerVersion,CmdletProxyMethod,ProxiedObjectCount,CmdletProxyLatency,' +
+  'OutputObjectCount,ParameterBinding,BeginProcessing,ProcessRecord,EndProcessing,StopProcessing,BizLogic,PowerShellLatency,' +
+  'UserInteractionLatency,ProvisioningLayerLatency,ActivityContextLifeTime,TotalTime,ErrorType,ExecutionResult,' +
+  'CacheHitCount,CacheMissCount,GenericLatency,GenericInfo,GenericErrors,ObjectGuid,ExternalDirectoryOrganizationId,' +
+  'ExternalDirectoryObjectId,NonPiiParameters'
+).split(',');
+
 /** The header assumed for a header-less file of this kind, if any. */
 export function defaultFields(kind: LogKind): readonly string[] | undefined {
   switch (kind) {
@@ -46,6 +79,10 @@ export function defaultFields(kind: LogKind): readonly string[] | undefined {
       return IIS_DEFAULT_FIELDS;
     case 'httperr':
       return HTTPERR_FIELDS;
+    case 'ews':
+      return EWS_FIELDS;
+    case 'rps-cmdlet':
+      return RPS_CMDLET_FIELDS;
     default:
       return undefined;
   }

@@ -20,6 +20,11 @@ export interface LiteralFilter {
   /** Records whose raw bytes contain none of these are counted but not decoded nor handed on. */
   literals: readonly string[];
   caseSensitive: boolean;
+  /**
+   * Per rule, clauses of lower-case literals (all among `literals`): when present, a record passes only
+   * if every clause of some rule has a literal in it (compared case-insensitively).
+   */
+  rules?: ReadonlyArray<ReadonlyArray<readonly string[]>>;
 }
 
 interface Needle {

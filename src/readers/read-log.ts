@@ -50,9 +50,13 @@ const HEADER_NAME = /^[A-Za-z_][A-Za-z0-9_\-().]*$/;
 /**
  * A few literals: native `indexOf` on rare anchors. Many: one Teddy pass (WebAssembly SIMD) for those of
  * 3 bytes or more, anchors for shorter ones. Without WebAssembly (`node --jitless`), anchors for all.
+ * With per-rule clauses (and every literal fit for Teddy), a record passes only if it holds a literal of
+ * every clause of some rule; otherwise the clauses are dropped and the union alone is tested (sound:
+ * the union is implied by any rule's clauses).
  */
 function literalTester(lf: NonNullable<ReadOptions['literalFilter']>): { test(buf: Buffer, s: number, e: number): boolean } {
   if (lf.literals.length <= 2 || !TeddyScanner.available()) return new LiteralScanner(lf);
+  if (lf.rules && TeddyScanner.usable(lf.literals)) return new ClauseTester(lf.literals, lf.rules);
   const long = lf.literals.filter((l) => l.length >= 3 && /^[\x00-\x7f]*$/.test(l));
   const short = lf.literals.filter((l) => !long.includes(l));
   if (long.length < 2) return new LiteralScanner(lf);
@@ -60,6 +64,69 @@ function literalTester(lf: NonNullable<ReadOptions['literalFilter']>): { test(bu
   if (!short.length) return multi;
   const few = new LiteralScanner({ literals: short, caseSensitive: lf.caseSensitive });
   return { test: (buf, s, e) => few.test(buf, s, e) || multi.test(buf, s, e) };
+}
+
+/**
+ * Records that satisfy every clause of some rule. Each literal carries a bit per (rule, clause) it
+ * belongs to; a record ORs the bits of the literals found in it, and passes when some rule's bits are
+ * all set. Records without any occurrence (most lines) cost one comparison.
+ */
+class ClauseTester {
+  private readonly teddy: TeddyScanner;
+  private readonly words: number;
+  /** Per Teddy literal id: its (rule, clause) bits, `words` 32-bit words each. */
+  private readonly bits: Uint32Array;
+  /** Per rule: the bits it needs. */
+  private readonly needs: Uint32Array;
+  private readonly acc: Uint32Array;
+  private found = false;
+  private readonly visit = (id: number): void => {
+    this.found = true;
+    const w = this.words;
+    for (let i = 0; i < w; i++) this.acc[i]! |= this.bits[id * w + i]!;
+  };
+
+  constructor(literals: readonly string[], rules: ReadonlyArray<ReadonlyArray<readonly string[]>>) {
+    this.teddy = new TeddyScanner(literals, false);
+    const ids = new Map(this.teddy.literals().map((l, i) => [l, i]));
+    const total = rules.reduce((n, r) => n + r.length, 0);
+    this.words = Math.max(1, Math.ceil(total / 32));
+    this.bits = new Uint32Array(ids.size * this.words);
+    this.needs = new Uint32Array(rules.length * this.words);
+    this.acc = new Uint32Array(this.words);
+    let bit = 0;
+    rules.forEach((clauses, r) => {
+      for (const clause of clauses) {
+        const word = bit >>> 5;
+        const mask = 1 << (bit & 31);
+        this.needs[r * this.words + word]! |= mask;
+        for (const l of clause) {
+          const id = ids.get(l.toLowerCase());
+          // A literal missing from the scanner cannot be: every clause literal is in the union.
+          if (id !== undefined) this.bits[id * this.words + word]! |= mask;
+        }
+        bit++;
+      }
+    });
+  }
+
+  test(buf: Buffer, s: number, e: number): boolean {
+    this.found = false;
+    this.acc.fill(0);
+    this.teddy.each(buf, s, e, this.visit);
+    if (!this.found) return false;
+    const w = this.words;
+    const rules = this.needs.length / w;
+    for (let r = 0; r < rules; r++) {
+      let ok = true;
+      for (let i = 0; i < w && ok; i++) {
+        const need = this.needs[r * w + i]!;
+        ok = (this.acc[i]! & need) === need;
+      }
+      if (ok) return true;
+    }
+    return false;
+  }
 }
 
 function newStats(): ReaderStats {

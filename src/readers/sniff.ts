@@ -51,8 +51,8 @@ function kindFromPath(fileName: string, dir: string): LogKind | null {
   if (/^httpproxy_/.test(f) || d.includes('/httpproxy/')) return 'httpproxy';
   if (/^ecpserver/.test(f) || d.includes('/ecp/server/')) return 'ecp-server';
   if (/^ecpactivity_/.test(f) || d.includes('/ecp/activity/')) return 'ecp-activity';
-  if (/^rps_cmdlet_/.test(f)) return 'rps-cmdlet';
-  if (/^ews_\d/.test(f)) return 'ews';
+  if (/^rps_cmdlet_/.test(f) || /\/cmdletinfra\/(.*\/)?cmdlet\//.test(d)) return 'rps-cmdlet';
+  if (/^ews_\d/.test(f) || /\/logging\/ews\/$/.test(d)) return 'ews';
   if (/^httperr\d*\.log$/.test(f) || d.includes('/httperr/')) return 'httperr';
   if (/^u_ex.*\.log$/.test(f) || /\/w3svc\d+\//.test(d)) return 'iis-w3c';
   return null;

@@ -20,7 +20,8 @@ const OUT_CAP = 16384;
 /** Input starts after the tables and the candidate output (1024 + 4 bytes per candidate, rounded up). */
 const IN_BASE = 1 << 17;
 const PAD = 64;
-const RECALIBRATE = 512;
+/** A plan serves this many windows before it is recomputed (content drifts between a server's log folders). */
+const RECALIBRATE = 4096;
 
 interface Exports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
@@ -94,6 +95,8 @@ export class TeddyScanner {
   /** Occurrences in the current window, ordered by start (then end). */
   private starts: number[] = [];
   private ends: number[] = [];
+  /** Literal of each occurrence (index into `literals()`). */
+  private ids: number[] = [];
   private k = 0;
 
   constructor(literals: readonly string[], caseSensitive: boolean) {
@@ -114,6 +117,11 @@ export class TeddyScanner {
     } catch {
       return false;
     }
+  }
+
+  /** The distinct literals searched (lower-cased unless case-sensitive); occurrence ids index this. */
+  literals(): string[] {
+    return this.lits.map((l) => Buffer.from(l).toString('latin1'));
   }
 
   static usable(literals: readonly string[]): boolean {
@@ -235,6 +243,7 @@ export class TeddyScanner {
     const byFp = plan.byFingerprint;
     const starts: number[] = [];
     const ends: number[] = [];
+    const ids: number[] = [];
     const fold = this.fold;
     const lits = this.lits;
     const len = buf.length;
@@ -258,6 +267,7 @@ export class TeddyScanner {
           if (i === lit.length) {
             starts.push(start);
             ends.push(stop);
+            ids.push(list[q]!);
           }
         }
       }
@@ -269,11 +279,30 @@ export class TeddyScanner {
       const idx = starts.map((_, i) => i).sort((a, b) => starts[a]! - starts[b]! || ends[a]! - ends[b]!);
       this.starts = idx.map((i) => starts[i]!);
       this.ends = idx.map((i) => ends[i]!);
+      this.ids = idx.map((i) => ids[i]!);
     } else {
       this.starts = starts;
       this.ends = ends;
+      this.ids = ids;
     }
     this.k = 0;
+  }
+
+  /**
+   * Calls `visit(id)` for every occurrence inside [s, e) of `buf` (literal `literals()[id]`). Calls must
+   * move forward within a window, like `test`.
+   */
+  each(buf: Uint8Array, s: number, e: number, visit: (id: number) => void): void {
+    if (buf !== this.buf) {
+      this.buf = buf;
+      this.scanWindow(buf);
+    }
+    const starts = this.starts;
+    const n = starts.length;
+    let k = this.k;
+    while (k < n && starts[k]! < s) k++;
+    this.k = k;
+    for (let j = k; j < n && starts[j]! < e; j++) if (this.ends[j]! <= e) visit(this.ids[j]!);
   }
 
   /** Does [s, e) of `buf` contain one of the literals? Calls must move forward within a window. */

@@ -51,6 +51,18 @@ export function cveCsv(r: ScanResult, cve: string): string | null {
   return csvTable([...TPL_COLUMNS, 'RuleId', 'FindingId', 'FindingCount', 'Path', 'Line'], out);
 }
 
+/** One row per timeline entry of every incident (null when there is no incident). */
+export function incidentsCsv(r: ScanResult): string | null {
+  const incidents = r.incidents ?? [];
+  if (!incidents.length) return null;
+  return csvTable(
+    ['Incident', 'Status', 'AllMailboxesReachable', 'Time', 'Stage', 'FindingId', 'RuleId', 'Evidence', 'Count', 'Text', 'Path', 'Line', 'Record', 'LinkedBy'],
+    incidents.flatMap((i) => i.timeline.map((e) => [
+      i.id, i.status, i.allMailboxesReachable, e.time, e.stage, e.findingId, e.ruleId, e.evidence, e.count, e.text, e.source.path, e.source.line, e.source.record, e.linkedBy,
+    ])),
+  );
+}
+
 export function coverageCsv(r: ScanResult): string {
   return csvTable(
     ['Source', 'Kind', 'Files', 'Bytes', 'Records', 'FirstTime', 'LastTime', 'HoursWithRecords', 'Gaps', 'LongRecords', 'Malformed', 'TruncatedFiles', 'Skipped'],
@@ -67,6 +79,7 @@ export async function writeCsvDir(r: ScanResult, dir: string): Promise<string[]>
   const files: Array<[string, string | null]> = [
     ['findings.csv', findingsCsv(r)],
     ['coverage.csv', coverageCsv(r)],
+    ['incidents.csv', incidentsCsv(r)],
     ...['CVE-2021-26855', 'CVE-2021-27065'].map((c) => [`${c}.csv`, cveCsv(r, c)] as [string, string | null]),
   ];
   const written: string[] = [];

@@ -1,6 +1,7 @@
 import type { ScanResult } from '../scan.js';
 import type { Finding, Severity } from '../model/finding.js';
 import type { VerdictStatus } from '../correlate/verdicts.js';
+import { STAGE_LABEL, type TimelineEntry } from '../correlate/timeline.js';
 
 export interface TerminalOptions {
   color: boolean;
@@ -85,7 +86,8 @@ export function renderTerminal(r: ScanResult, opts: TerminalOptions): string {
   const builds = r.host.exchange.builds;
   const ex = r.host.exchange.exposure;
   const product = ex?.product ? `${ex.product}${ex.cu ? ` ${ex.cu}` : ''} ` : 'Exchange ';
-  const buildText = builds.length ? `${product}(${builds.map((b) => b.build).join(' → ')})` : 'Exchange build unknown';
+  // The log history when there is one; else the installed build alone (ExSetup.exe or the registry).
+  const buildText = builds.length ? `${product}(${builds.map((b) => b.build).join(' → ')})` : ex ? `${product}(${safe(ex.build)})` : 'Exchange build unknown';
   out.push(
     `${c.bold(`exhunt ${r.tool.version}`)} · ${safe(r.host.name) || 'host unknown'} · ${buildText} · evidence: ${r.host.evidence.layout}, read-only`,
   );
@@ -111,17 +113,42 @@ export function renderTerminal(r: ScanResult, opts: TerminalOptions): string {
         ? c.yellow(` · build ${r.host.exchange.exposure!.build} vulnerable${ex.fixedBy ? ` (fix: ${fixText(ex.fixedBy)})` : ''}`)
         : ` · build ${r.host.exchange.exposure!.build} ${ex.status}`
       : '';
-    out.push(`  ${(FAMILY_NAMES[id] ?? id).padEnd(14)} ${statusText(v.status)} ${span}${exposure}`);
+    const mit = r.host.exchange.mitigations?.families[id];
+    // Mitigation is not a fix: shown beside the build exposure, never as a verdict.
+    const mitText = mit ? ` · ${mit.rewriteMitigationExists ? `rewrite mitigation: ${mit.status}` : 'no rewrite mitigation exists'}` : '';
+    out.push(`  ${(FAMILY_NAMES[id] ?? id).padEnd(14)} ${statusText(v.status)} ${span}${exposure}${mit?.status === 'mitigated' ? c.cyan(mitText) : mitText}`);
+    if (mit && mit.status !== 'not-mitigated' && mit.rewriteMitigationExists) {
+      for (const why of mit.reasons.slice(0, 3)) out.push(c.dim(`    mitigation: ${safe(why, 300)}`));
+      if (mit.status === 'mitigated') out.push(c.dim(`    mitigation: ${r.host.exchange.mitigations!.note}`));
+    }
     out.push(c.dim(`    window ${v.window.start.slice(0, 10)} → ${v.window.end.slice(0, 16).replace('T', ' ')} (${v.window.endReason})`));
     for (const reason of v.reasons) out.push(`    ${safe(reason, 400)}`);
   }
   // Families without a log verdict yet: the build alone says whether the server is exposed.
   const others = Object.entries(r.host.exchange.exposure?.families ?? {}).filter(([id]) => !r.verdicts[id]);
   if (others.length) {
-    const text = others.map(([id, f]) => `${FAMILY_NAMES[id] ?? id} ${f.status}${f.status === 'vulnerable' && f.fixedBy ? ` (fix: ${fixText(f.fixedBy)})` : ''}`);
+    const mitOf = (id: string) => {
+      const m = r.host.exchange.mitigations?.families[id];
+      return m ? (m.rewriteMitigationExists ? ` [rewrite mitigation: ${m.status}]` : ' [no rewrite mitigation exists]') : '';
+    };
+    const text = others.map(([id, f]) => `${FAMILY_NAMES[id] ?? id} ${f.status}${f.status === 'vulnerable' && f.fixedBy ? ` (fix: ${fixText(f.fixedBy)})` : ''}${mitOf(id)}`);
     out.push(`  ${c.dim(`build ${r.host.exchange.exposure!.build} (knowledge ${r.host.exchange.exposure!.knowledgeDate}):`)} ${text.join(' · ')}`);
   }
+  // Where the judged build came from: ExSetup.exe, the registry's Setup key, the logs, or an installed SU record.
+  const reg = r.host.exchange.registry;
+  const exp = r.host.exchange.exposure;
+  if (reg || exp?.source) {
+    const parts = [
+      exp?.source ? `build ${exp.build} from ${exp.source}${exp.installedUpdate ? ` ${exp.installedUpdate.kb}` : ''}` : '',
+      r.host.exchange.exSetup ? `ExSetup.exe ${r.host.exchange.exSetup.version}` : '',
+      reg?.setup?.version ? `registry Setup ${reg.setup.version}` : '',
+      reg ? `installed SUs: ${reg.updates.length ? reg.updates.slice(0, 8).map((u) => safe(`${u.kb ?? u.name}${u.installedDate ? ` (${u.installedDate})` : ''}`, 60)).join(', ') + (reg.updates.length > 8 ? ` … +${reg.updates.length - 8}` : '') : 'none recorded'}` : '',
+    ].filter(Boolean);
+    out.push(c.dim(`  ${parts.join(' · ')}`));
+  }
   out.push('');
+
+  out.push(...renderIncidents(r, c, opts));
 
   const sorted = [...r.findings].sort((a, b) => SEV_ORDER[a.severity] - SEV_ORDER[b.severity] || (a.time ?? '').localeCompare(b.time ?? ''));
   const max = opts.maxFindings ?? 40;
@@ -184,4 +211,95 @@ export function renderTerminal(r: ScanResult, opts: TerminalOptions): string {
   out.push(c.bold('Next'));
   r.nextSteps.forEach((s, i) => out.push(`  ${i + 1}. ${s}`));
   return out.join('\n') + '\n';
+}
+
+/**
+ * The incident section (after the verdicts): per intrusion a condensed timeline (each run of one stage shows its
+ * first entry and its first success), the shells, the attacker IPs, the mailboxes and accounts; attempt-only
+ * incidents and scanners in one line each. The JSON keeps every entry.
+ */
+function renderIncidents(r: ScanResult, c: ReturnType<typeof paint>, opts: TerminalOptions): string[] {
+  const out: string[] = [];
+  const incidents = r.incidents ?? [];
+  const ipList = (ips: string[], max: number) => `${ips.slice(0, max).map((x) => safe(x, 45)).join(', ')}${ips.length > max ? ` +${ips.length - max}` : ''}`;
+  for (const inc of incidents) {
+    const fams = inc.families.map((f) => FAMILY_NAMES[f] ?? f).join(', ') || 'post-exploitation';
+    const span = inc.window.start ? ` · ${when(inc.window.start).slice(0, 16)} → ${when(inc.window.end).slice(0, 16)}` : '';
+    if (inc.status === 'attempted') {
+      out.push(`${c.bold(`Incident ${inc.id}`)} · ${c.yellow('attempted')} · ${safe(fams)}${span} · ${inc.ips.length ? `${inc.ips.length} IP(s): ${ipList(inc.ips.map((i) => i.ip), 8)}` : 'no client IPs in the records'} · no sign of success`);
+      continue;
+    }
+    const shellUsers = inc.ips.filter((i) => i.stages.includes('shell-access') && !i.stages.includes('exploit')).map((i) => i.ip);
+    const exploiters = inc.ips.filter((i) => !shellUsers.includes(i.ip)).map((i) => i.ip);
+    const actors = [ipList(exploiters, 4), ipList(shellUsers, 4)].filter(Boolean).join(' → ');
+    out.push(`${c.bold(`Incident ${inc.id}`)} · ${c.red('COMPROMISED')} · ${safe(fams)}${span}${actors ? ` · ${actors}` : ''}`);
+    const shown = condense(inc.timeline, opts.verbose ? Infinity : 12);
+    for (const { e, more } of shown) {
+      const t = e.time ? when(e.time) : 'no time            ';
+      const cve = e.cves.length ? ` (${e.cves[0]})` : '';
+      const times = e.count > 1 ? ` ×${e.count}` : '';
+      const extra = more ? c.dim(` +${more} more`) : '';
+      const p = shortPath(e.source.path);
+      const pos = e.source.line !== undefined ? `:${e.source.line}` : e.source.record !== undefined ? `#${e.source.record}` : '';
+      out.push(`  ${t}  ${STAGE_LABEL[e.stage].padEnd(12)} ${safe(e.text, 80)}${cve}${times}${extra}  ${c.dim(`${safe(p.length > 60 ? `…${p.slice(-59)}` : p, 120)}${pos}`)}`);
+    }
+    if (shown.length < inc.timeline.length && !opts.verbose) out.push(c.dim(`  … ${inc.timeline.length} entries in all (--verbose, or incidents[].timeline in --json)`));
+    for (const s of inc.shells.slice(0, 5)) {
+      const name = safe(s.path ?? s.url ?? '', 100);
+      const parts = [
+        s.sha256 ? `sha256 ${s.sha256.slice(0, 16)}…` : '',
+        s.written ? `written ${s.written.time ? when(s.written.time) : '(time unknown)'} (${s.written.findingId})` : '',
+        s.accesses ? `used ${s.accesses}× ${when(s.firstAccess).slice(0, 16)} → ${when(s.lastAccess).slice(0, 16)} from ${ipList(s.accessIps, 4)}` : 'no request to it in the logs read',
+      ].filter(Boolean);
+      out.push(`  Shell: ${name} · ${parts.join(' · ')}`);
+    }
+    if (inc.shells.length > 5) out.push(c.dim(`  … ${inc.shells.length - 5} more shells in --json`));
+    if (inc.ips.length) {
+      out.push(`  Attacker IPs: ${inc.ips.slice(0, 8).map((i) => `${safe(i.ip, 45)} (${when(i.first).slice(0, 16)} → ${when(i.last).slice(0, 16)}, ${i.requests} req.)`).join(' · ')}${inc.ips.length > 8 ? ` · +${inc.ips.length - 8}` : ''}`);
+    }
+    const touched = inc.mailboxes.map((m) => safe(m.mailbox, 80));
+    const touchedText = touched.length ? `${touched.slice(0, 10).join(', ')}${touched.length > 10 ? ` +${touched.length - 10}` : ''}` : '';
+    const exposure = inc.exposure ? ` · window ${when(inc.exposure.start).slice(0, 16)} → ${when(inc.exposure.end).slice(0, 16)}` : '';
+    if (inc.allMailboxesReachable) {
+      out.push(`  Mailboxes reachable: ${c.red('ALL')} — ${safe(inc.allMailboxesReason, 160)}${touchedText ? ` · specifically touched: ${touchedText}` : ''}${exposure}`);
+    } else if (touchedText) {
+      out.push(`  Mailboxes reachable: ${touchedText}${exposure}`);
+    }
+    if (inc.accounts.length) out.push(`  Accounts used by the attacker: ${inc.accounts.slice(0, 10).map((a) => safe(a.account, 80)).join(', ')}${inc.accounts.length > 10 ? ' …' : ''}`);
+    if (opts.verbose) for (const l of inc.links) out.push(c.dim(`  linked: ${safe(l, 300)}`));
+  }
+  const sc = r.scanning;
+  if (sc) {
+    const span = sc.first ? ` · ${when(sc.first).slice(0, 16)} → ${when(sc.last).slice(0, 16)}` : '';
+    out.push(c.dim(`Scanning only (no incident): ${sc.ipCount} IP(s), ${sc.requests} request(s)${span}${sc.top.length ? ` · ${ipList(sc.top.map((t) => t.ip), 5)}` : ''}`));
+  }
+  if (out.length) out.push('');
+  return out;
+}
+
+/**
+ * Each stage shows its first entry and its first success (the story's steps, in time order), then the last
+ * entry as the last activity; `more` counts that stage's entries left out.
+ */
+function condense(timeline: TimelineEntry[], max: number): Array<{ e: TimelineEntry; more: number }> {
+  if (max === Infinity) return timeline.map((e) => ({ e, more: 0 }));
+  const keep = new Set<TimelineEntry>();
+  const perStage = new Map<string, TimelineEntry[]>();
+  for (const e of timeline) {
+    if (!perStage.has(e.stage)) perStage.set(e.stage, []);
+    perStage.get(e.stage)!.push(e);
+  }
+  for (const list of perStage.values()) {
+    keep.add(list[0]!);
+    const success = list.find((e) => e.evidence === 'success');
+    if (success) keep.add(success);
+  }
+  if (timeline.length) keep.add(timeline[timeline.length - 1]!);
+  let rows = timeline.filter((e) => keep.has(e));
+  if (rows.length > max) rows = [...rows.slice(0, max - 1), rows[rows.length - 1]!];
+  const shownPerStage = new Map<string, number>();
+  for (const e of rows) shownPerStage.set(e.stage, (shownPerStage.get(e.stage) ?? 0) + 1);
+  const lastOfStage = new Map<string, TimelineEntry>();
+  for (const e of rows) lastOfStage.set(e.stage, e);
+  return rows.map((e) => ({ e, more: lastOfStage.get(e.stage) === e ? perStage.get(e.stage)!.length - shownPerStage.get(e.stage)! : 0 }));
 }

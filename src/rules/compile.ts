@@ -104,7 +104,8 @@ export function compileValidated(doc: RuleDoc, file: string): CompiledRule {
     const derived: Record<string, string> = {};
     for (let k = 0; k < extract.length; k++) {
       const x = extract[k]!;
-      const source = x.field === '_raw' ? record.raw : readAny(record, derived, extractAcc[k]!.sigma);
+      const read = x.field === '_raw' ? record.raw : readAny(record, derived, extractAcc[k]!.sigma);
+      const source = read !== undefined && x.decode ? x.decode(read) : read;
       if (source === undefined) continue;
       const m = x.re.matcher(source);
       if (!m.find()) continue;

@@ -16,7 +16,8 @@ import { parseWildcards, compileWildcard, hasWildcards, tokensToLiteral, type St
 import { compileRe2, regexLiterals, type Re2 } from './regex.js';
 import { parseCidr, parseIp, inNetwork, type Network } from './cidr.js';
 import { resolveField, VIRTUAL_FIELDS, type SourceMapping } from './mappings.js';
-import { fromPieces, orSets, andSets, type LitSet } from './prefilter.js';
+import { fromPieces, orSets, andSets, setCost, type LitSet } from './prefilter.js';
+import { percentVariants } from './decode.js';
 import type { EvalState, SlotTable } from './evalstate.js';
 
 export type Pred = (st: EvalState) => boolean;
@@ -33,6 +34,8 @@ export interface Accessor {
   also: number[];
   /** Characters virtual fields insert (literal cut points for the pre-filter). */
   joiners: string;
+  /** The field is URL-decoded: its literals may be percent-encoded in the raw text. */
+  urlDecoded?: boolean;
 }
 
 export interface CompileEnv {
@@ -49,12 +52,18 @@ export function accessorFor(env: CompileEnv, sigma: string): Accessor {
   env.fields.add(sigma);
   const fm = resolveField(env.mapping, sigma);
   let joiners = '';
-  for (const n of [...fm.names, ...(fm.also ?? [])]) if (n.startsWith('@')) joiners += VIRTUAL_FIELDS[n]?.joiners ?? '';
+  let urlDecoded = false;
+  for (const n of [...fm.names, ...(fm.also ?? [])]) {
+    if (!n.startsWith('@')) continue;
+    joiners += VIRTUAL_FIELDS[n]?.joiners ?? '';
+    if (VIRTUAL_FIELDS[n]?.urlDecoded) urlDecoded = true;
+  }
   return {
     sigma,
     primary: fm.names.map((n) => env.slots.slot(n)),
     also: (fm.also ?? []).map((n) => env.slots.slot(n)),
     joiners,
+    ...(urlDecoded ? { urlDecoded } : {}),
   };
 }
 
@@ -165,6 +174,7 @@ function stringTest(m: StringMatcher, acc: Accessor, numeric: number | undefined
     const canon = String(numeric);
     lits = /e/i.test(canon) ? null : fromPieces([canon.replace(/^-/, '')], false, acc.joiners);
   }
+  if (acc.urlDecoded) lits = encodedLits(lits);
   return {
     widen: true,
     missing: false,
@@ -178,6 +188,26 @@ function stringTest(m: StringMatcher, acc: Accessor, numeric: number | undefined
           return m.cased ? m.test(st.str(i)!) : m.test(st.lower(i)!);
         },
   };
+}
+
+/**
+ * A literal of a URL-decoded value is in the raw text as written, or one of its characters was
+ * percent-encoded there: the set becomes the literal plus those escapes (case-insensitive, since escapes
+ * may use either hex case).
+ */
+function encodedLits(s: LitSet | null): LitSet | null {
+  if (s === null) return null;
+  // Any substring of a required literal is required too. Punctuation is what clients escape anyway
+  // (`/` as `%2f`, common in benign URLs), so keep the rarest run of letters and digits and expand only it.
+  const core = (l: string): string => {
+    let best = '';
+    for (const run of l.split(/[^A-Za-z0-9]+/)) {
+      if (!run) continue;
+      if (!best || setCost({ lits: [run], cased: false }) < setCost({ lits: [best], cased: false })) best = run;
+    }
+    return best || l;
+  };
+  return { lits: s.lits.flatMap((l) => percentVariants(core(l))), cased: false };
 }
 
 function scalarText(v: unknown, key: string): string {
@@ -237,9 +267,10 @@ function valueTests(spec: FieldSpec, key: string, v: unknown, acc: Accessor, env
       const re: Re2 = compileRe2(pattern, spec.reFlags, `'${key}' regex`);
       const found = regexLiterals(pattern);
       const ci = spec.reFlags.i || (found?.caseInsensitive ?? false);
+      const lits = found ? fromPieces(found.pieces, !ci, acc.joiners) : null;
       return [{
         widen: true, missing: false,
-        lits: found ? fromPieces(found.pieces, !ci, acc.joiners) : null,
+        lits: acc.urlDecoded ? encodedLits(lits) : lits,
         test: (st, i) => re.test(st.str(i)!),
       }];
     }

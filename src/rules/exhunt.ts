@@ -7,6 +7,7 @@ import type { EvidenceWeight } from '../model/finding.js';
 import type { ExhuntExtension, WherePredicate } from './types.js';
 import { RuleProblem } from './problem.js';
 import { compileRe2, type Re2 } from './regex.js';
+import { DECODERS, type DecoderName } from './decode.js';
 
 const KEYS = new Set(['family', 'cves', 'evidence', 'summary', 'groupBy', 'extract', 'where', 'entities', 'raiseWith']);
 const EVIDENCE = new Set<EvidenceWeight>(['success', 'attempt', 'probe', 'context']);
@@ -17,6 +18,8 @@ export interface CompiledExtract {
   field: string;
   re: Re2;
   groups: string[];
+  /** Decoder applied to the field's value before the regex runs (src/rules/decode.ts). */
+  decode?: (s: string) => string | undefined;
 }
 
 export interface ParsedExhunt {
@@ -97,14 +100,23 @@ export function parseExhunt(raw: unknown): ParsedExhunt {
     raw.extract.forEach((x, i) => {
       const where = `extract[${i}]`;
       if (!isMap(x)) throw new RuleProblem(`exhunt.${where} must be a map {field, regex}`, 'invalid');
-      for (const k of Object.keys(x)) if (k !== 'field' && k !== 'regex') throw new RuleProblem(`exhunt.${where}: unknown key '${k}'`, 'invalid');
+      for (const k of Object.keys(x)) if (k !== 'field' && k !== 'regex' && k !== 'decode') throw new RuleProblem(`exhunt.${where}: unknown key '${k}'`, 'invalid');
       const field = str(x.field, `${where}.field`);
       const regex = str(x.regex, `${where}.regex`);
       const re = compileRe2(regex, {}, `exhunt.${where}.regex`);
       const groups = Object.keys(re.namedGroups());
       if (groups.length === 0) throw new RuleProblem(`exhunt.${where}.regex has no named group (?P<Name>...)`, 'invalid');
-      ext.extract.push({ field, regex });
-      extract.push({ field, re, groups });
+      if (x.decode !== undefined) {
+        const d = str(x.decode, `${where}.decode`) as DecoderName;
+        if (!Object.prototype.hasOwnProperty.call(DECODERS, d)) {
+          throw new RuleProblem(`exhunt.${where}.decode '${d}' must be one of ${Object.keys(DECODERS).join(', ')}`, 'invalid');
+        }
+        ext.extract.push({ field, regex, decode: d });
+        extract.push({ field, re, groups, decode: DECODERS[d] });
+      } else {
+        ext.extract.push({ field, regex });
+        extract.push({ field, re, groups });
+      }
     });
   }
   if (raw.where !== undefined) {

@@ -12,6 +12,7 @@
  * names) and most Windows event logs use; Sigma's `process_creation` maps Security 4688's names.
  */
 import type { EventRecord, FieldValue, LogSource } from '../model/record.js';
+import { urlDecode } from './decode.js';
 
 export interface FieldMapping {
   /** Record (or `@virtual`) fields tried in order; the first present one is the value. */
@@ -38,6 +39,11 @@ export interface VirtualField {
    * appear in the raw text, so the pre-filter splits literals there.
    */
   joiners: string;
+  /**
+   * The value is URL-decoded (src/rules/decode.ts): a literal of it may be percent-encoded in the raw
+   * text, so the pre-filter adds the escapes of its characters (docs/rules.md, "Decoded fields").
+   */
+  urlDecoded?: boolean;
 }
 
 const isEmpty = (v: FieldValue): boolean => v === undefined || v === null || v === '' || v === '-';
@@ -55,6 +61,27 @@ export const VIRTUAL_FIELDS: Record<string, VirtualField> = {
       return isEmpty(q) ? String(stem) : `${String(stem)}?${String(q)}`;
     },
     joiners: '?',
+  },
+  '@uri.decoded': {
+    description: 'The full request URI (`@uri`), URL-decoded once like IIS URL Rewrite\'s `{UrlDecode:{REQUEST_URI}}`.',
+    compute(r) {
+      const v = VIRTUAL_FIELDS['@uri']!.compute(r);
+      return v === undefined || v === null ? v : urlDecode(String(v));
+    },
+    joiners: '?',
+    urlDecoded: true,
+  },
+  '@url.decoded': {
+    description: 'Exchange HttpProxy request URL: `UrlStem` + `UrlQuery` (which starts with `?`), URL-decoded once.',
+    compute(r) {
+      const stem = r.get('UrlStem');
+      if (isEmpty(stem)) return undefined;
+      const q = r.get('UrlQuery');
+      const query = isEmpty(q) ? '' : String(q);
+      return urlDecode(query === '' || query.startsWith('?') ? `${String(stem)}${query}` : `${String(stem)}?${query}`);
+    },
+    joiners: '?',
+    urlDecoded: true,
   },
   '@pc.User': {
     description:
@@ -108,6 +135,8 @@ const WEBSERVER: SourceMapping = {
     'cs-uri-query': { names: ['cs-uri-query'], also: ['@uri'] },
     'c-uri': { names: ['@uri'] },
     'cs-uri-stem': { names: ['cs-uri-stem'] },
+    // exhunt's own name (not Sigma's): the full URI after one pass of URL decoding.
+    'cs-uri-decoded': { names: ['@uri.decoded'] },
     'c-ip': { names: ['c-ip'] },
     'cs-method': { names: ['cs-method'] },
     'sc-status': { names: ['sc-status'] },
@@ -123,7 +152,8 @@ const EXCHANGE: SourceMapping = {
   description: 'Exchange CSV logs (`product: exchange`, services httpproxy, ecp-server, oabgenerator, ...): identity',
   when: { product: 'exchange' },
   emptyValues: [],
-  fields: {},
+  // exhunt's own name: HttpProxy `UrlStem` + `UrlQuery`, URL-decoded once.
+  fields: { UrlDecoded: { names: ['@url.decoded'] } },
 };
 
 /**

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeRecord as rec, ruleFromDetection as det } from './testing.js';
-import { unionPrefilter, prefilterAccepts, minimise, safePieces } from './prefilter.js';
+import { unionPrefilter, unionFilter, prefilterAccepts, minimise, safePieces } from './prefilter.js';
 import { regexLiterals } from './regex.js';
 import type { CompiledRule } from './types.js';
 import type { FieldValue } from '../model/record.js';
@@ -20,6 +20,23 @@ test('literal choice: longest piece of a wildcard, best branch of AND, union of 
     { literals: ['inboxrules.svc', 'securitytoken='], caseSensitive: false });
   assert.deepEqual(pf({ a: { u: 'aaa1' }, b: { v: 'bbb2' }, condition: '1 of them' }), { literals: ['aaa1', 'bbb2'], caseSensitive: false });
   assert.deepEqual(pf({ a: { u: 'aaa1' }, b: { v: 'bbbbbb2' }, condition: 'all of them' }), { literals: ['bbbbbb2'], caseSensitive: false });
+  // When the best branch is typical of benign lines, AND keeps the others as clauses the record must
+  // also satisfy (each common alone, rare together); tokens of every line (`200`) are not worth it.
+  assert.deepEqual(pf({ s: { 'u|contains': '/owa/' }, t: { 'u|contains': 'PowerShell' }, condition: 's and t' }), { literals: ['/owa/'], caseSensitive: false, also: [['powershell']] });
+  assert.deepEqual(pf({ s: { 'u|contains': '/auth/' }, m: { m: 'POST', st: 200 }, condition: 's and m' }), { literals: ['/auth/'], caseSensitive: false, also: [['post']] });
+});
+
+test('a record passes a clause pre-filter only when it satisfies every clause of some rule', () => {
+  const owassrf = { prefilter: { literals: ['powershell'], caseSensitive: false, also: [['/owa/']] } };
+  const other = { prefilter: { literals: ['serverinfo~'], caseSensitive: false } };
+  const u = unionFilter([owassrf, other])!;
+  assert.deepEqual(u.literals, ['/owa/', 'powershell', 'serverinfo~']);
+  assert.equal(prefilterAccepts(u, 'GET /OWA/x@y.com/PowerShell 200'), true);
+  assert.equal(prefilterAccepts(u, 'GET /PowerShell 200'), false);
+  assert.equal(prefilterAccepts(u, 'GET /owa/ 200'), false);
+  assert.equal(prefilterAccepts(u, 'x ServerInfo~a]@b'), true);
+  // No clauses anywhere: the plain union.
+  assert.deepEqual(unionFilter([other]), { literals: ['serverinfo~'], caseSensitive: false });
 });
 
 test('null pre-filters where a match needs no literal', () => {

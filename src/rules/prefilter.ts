@@ -27,7 +27,15 @@ import type { CompiledRule } from './types.js';
 export interface LitSet {
   lits: string[];
   cased: boolean;
+  /**
+   * Further sets the record must ALSO satisfy (from an AND): `/owa/` and `powershell` are each in
+   * thousands of benign lines, together in none. The hunt's scanner checks them per record.
+   */
+  also?: LitSet[];
 }
+
+/** At most this many clauses besides the primary set are kept per rule. */
+const MAX_ALSO = 3;
 
 /**
  * Benign lines typical of the logs we scan (written for this purpose, not copied from any log). A
@@ -39,6 +47,9 @@ const TYPICAL = [
   '2021-03-02T22:41:09.123Z,a1b2c3d4-0000-0000-0000-000000000000,15,2,792,3,,Ews,true,user@example.com,example.com,,Microsoft Office/16.0,HTTP/1.1,Kerberos,true,POST,,200,200,,10.0.0.5,MX1.example.local,ServerRequest,https://mx1.example.local:444/ews/exchange.asmx,,,,,,',
   // Autodiscover requests are in every HttpProxy log.
   '2021-03-02T22:41:10.000Z,d4c3b2a1-0000-0000-0000-000000000000,15,1,2176,2,,Autodiscover,mail.example.com,/autodiscover/autodiscover.xml,,Negotiate,true,EXAMPLE\\user,,Smtp~user@example.com,Microsoft Office/16.0,203.0.113.24,MX1,200,200,,POST',
+  // Remote PowerShell health probes and OWA's static scripts fill IIS logs.
+  '2021-03-02 22:41:11 ::1 POST /powershell clientApplication=ActiveMonitor;PSVersion=5.1.17763.1 80 EXAMPLE\\HealthMailbox0a1b2c Microsoft+WinRM+Client - 200 0 0 9',
+  '2021-03-02 22:41:12 10.0.0.5 GET /owa/prem/15.2.792.3/scripts/boot.worldwide.0.mouse.js - 443 EXAMPLE\\user 203.0.113.24 Mozilla/5.0 - 200 0 0 3',
   // File inventory records (product: exhunt, category: file): common folders are not selective.
   'C:\\Windows\\Temp\\tmp5A1F.tmp tmp5A1F.tmp .tmp C:\\Windows\\Temp 4096 2021-03-02T22:41:07.000Z',
   'C:\\ProgramData\\Microsoft\\Windows\\WER\\Temp\\report.wer C:\\Program Files\\Microsoft\\Exchange Server\\V15\\FrontEnd\\HttpProxy\\owa\\auth\\logon.aspx C:\\inetpub\\wwwroot\\aspnet_client\\system_web\\',
@@ -47,6 +58,9 @@ const TYPICAL = [
 function cost(lit: string): number {
   const l = lit.toLowerCase();
   if (TYPICAL.some((t) => t.includes(l))) return 1;
+  // A percent-escape of a letter or digit (from a URL-decoded field, src/rules/decode.ts): clients never
+  // need to escape those, so it is as rare as a much longer literal.
+  if (/^%(u00)?([46][1-9a-f]|[57][0-9a]|3[0-9])$/.test(l)) return 1 / 64;
   return 1 / ((1 + lit.length) * (1 + lit.length));
 }
 
@@ -99,19 +113,33 @@ export function orSets(sets: ReadonlyArray<LitSet | null>): LitSet | null {
   return { lits: minimise(all), cased };
 }
 
-/** AND: the most selective single branch (any one branch's guarantee holds for the conjunction). */
+/**
+ * AND: the most selective branch is the primary set (any one branch's guarantee holds for the
+ * conjunction); the next most selective ones are kept as `also` clauses.
+ */
 export function andSets(sets: ReadonlyArray<LitSet | null>): LitSet | null {
-  let best: LitSet | null = null;
-  let bestCost = Infinity;
+  const clauses: LitSet[] = [];
   for (const s of sets) {
     if (s === null) continue;
-    const c = setCost(s);
-    if (c < bestCost || (c === bestCost && best !== null && s.lits.length < best.lits.length)) {
-      best = s;
-      bestCost = c;
-    }
+    clauses.push({ lits: s.lits, cased: s.cased });
+    if (s.also) clauses.push(...s.also);
   }
-  return best;
+  if (clauses.length === 0) return null;
+  // A set with a literal typical of benign lines passes nearly every record: such sets rank last, and
+  // sets of tokens in every line (a status `200`, one or two bytes) after them.
+  const useless = (l: string): boolean => l.length < 3 || (l.length < 4 && cost(l) === 1);
+  const rank = (c: LitSet): number => (c.lits.some(useless) ? 2 : c.lits.some((l) => cost(l) === 1) ? 1 : 0);
+  const keyed = clauses.map((c, i) => ({ c, i, typical: rank(c), cost: setCost(c), key: `${c.cased ? 'c' : 'i'}\0${[...c.lits].sort().join('\0')}` }));
+  keyed.sort((a, b) => a.typical - b.typical || a.cost - b.cost || a.c.lits.length - b.c.lits.length || a.i - b.i);
+  const seen = new Set<string>();
+  const uniq = keyed.filter((k) => !seen.has(k.key) && seen.add(k.key)).map((k) => k.c);
+  const [best, ...rest] = uniq as [LitSet, ...LitSet[]];
+  // Clauses are searched too, and each occurrence costs a little, so they are kept only when the primary
+  // set has a literal typical of benign lines (`powershell`, `/auth/`): then the pair is what is rare.
+  // Their literals need 3+ bytes, and 4+ when typical (`post` is worth pairing with `/auth/`; `get` is not).
+  const weak = best.lits.some((l) => cost(l) === 1);
+  const also = weak ? rest.filter((c) => !c.lits.some(useless)).slice(0, MAX_ALSO) : [];
+  return also.length ? { lits: best.lits, cased: best.cased, also } : { lits: best.lits, cased: best.cased };
 }
 
 /**
@@ -159,7 +187,9 @@ export function compact(lits: readonly string[], max = 10): string[] {
 export function finalise(s: LitSet | null): CompiledRule['prefilter'] {
   if (s === null || s.lits.length === 0 || s.lits.some((l) => l.length === 0)) return null;
   const lits = s.cased ? minimise(s.lits) : minimise(s.lits.map((l) => l.toLowerCase()));
-  return { literals: lits, caseSensitive: s.cased };
+  // Clauses are compared case-insensitively (a relaxation of a case-sensitive test: still sound).
+  const also = (s.also ?? []).filter((a) => a.lits.length > 0 && a.lits.every((l) => l.length > 0)).map((a) => minimise(a.lits.map((l) => l.toLowerCase())));
+  return also.length ? { literals: lits, caseSensitive: s.cased, also } : { literals: lits, caseSensitive: s.cased };
 }
 
 /**
@@ -173,10 +203,34 @@ export function unionPrefilter(rules: readonly Pick<CompiledRule, 'prefilter'>[]
   return finalise(orSets(sets));
 }
 
-/** Reference check used by tests and by callers without a faster scanner. */
-export function prefilterAccepts(p: CompiledRule['prefilter'], raw: string): boolean {
+/** Reference check used by tests and by callers without a faster scanner (primary set and clauses). */
+export function prefilterAccepts(p: CompiledRule['prefilter'] | UnionFilter, raw: string): boolean {
   if (p === null) return true;
-  if (p.caseSensitive) return p.literals.some((l) => raw.includes(l));
   const low = raw.toLowerCase();
-  return p.literals.some((l) => low.includes(l));
+  const rules = 'rules' in p && p.rules ? p.rules : null;
+  if (rules) return rules.some((clauses) => clauses.every((c) => c.some((l) => low.includes(l))));
+  const primary = p.caseSensitive ? p.literals.some((l) => raw.includes(l)) : p.literals.some((l) => low.includes(l));
+  return primary && ('also' in p && p.also ? p.also.every((c) => c.some((l) => low.includes(l))) : true);
+}
+
+/**
+ * The pre-filter of a list of rules with their clauses: a record passes when, for some rule, every
+ * clause (the primary set first) has a literal in it. `literals` is the union of all of them, for the
+ * scanner; `rules` is present only when some rule has clauses (else the union alone is the test).
+ * Case-insensitive unless every literal is case-sensitive (and then no rule has clauses).
+ */
+export interface UnionFilter {
+  literals: string[];
+  caseSensitive: boolean;
+  rules?: string[][][];
+}
+
+export function unionFilter(rules: readonly Pick<CompiledRule, 'prefilter'>[]): UnionFilter | null {
+  const u = unionPrefilter(rules);
+  if (u === null || !rules.some((r) => r.prefilter?.also?.length)) return u;
+  const fold = (l: string) => l.toLowerCase();
+  const out = rules.map((r) => [r.prefilter!.literals.map(fold), ...(r.prefilter!.also ?? [])]);
+  const all = new Set<string>();
+  for (const clauses of out) for (const c of clauses) for (const l of c) all.add(l);
+  return { literals: [...all].sort(), caseSensitive: false, rules: out };
 }

@@ -12,8 +12,11 @@ export interface ExhuntExtension {
   summary?: string;
   /** Fields whose values make up the aggregation key (floods of one rule from one IP collapse). */
   groupBy?: string[];
-  /** Named captures from a field into derived fields, with a linear-time regex (RE2 syntax, `(?P<Name>…)`). */
-  extract: Array<{ field: string; regex: string }>;
+  /**
+   * Named captures from a field into derived fields, with a linear-time regex (RE2 syntax, `(?P<Name>…)`);
+   * `decode` first decodes the field's value (`url`, `base64`, `rps-cat`: the identity in an X-Rps-CAT token).
+   */
+  extract: Array<{ field: string; regex: string; decode?: 'url' | 'base64' | 'rps-cat' }>;
   /** Predicates plain Sigma cannot say, evaluated after `detection` matched. */
   where: WherePredicate[];
   /** Which record fields feed which entity list. */
@@ -51,9 +54,10 @@ export interface CompiledRule {
   file: string;
   /**
    * Literal pre-filter: the record can only match if its raw text contains (case-insensitively, unless
-   * `caseSensitive`) at least one of these strings. `null` = no safe literal set (always evaluate).
+   * `caseSensitive`) at least one of these strings, and (`also`, compared case-insensitively) at least one
+   * string of every further clause. `null` = no safe literal set (always evaluate).
    */
-  prefilter: { literals: string[]; caseSensitive: boolean } | null;
+  prefilter: { literals: string[]; caseSensitive: boolean; also?: string[][] } | null;
   /** Full evaluation of detection + condition + exhunt `where`; returns derived fields on a match, else null. */
   match(record: EventRecord, context?: RuleContext): RuleMatch | null;
 }

@@ -1,13 +1,18 @@
 import { DAY, HOUR, MINUTE, dayStart, parseDate } from './format.js';
 import { planFlood, type FloodPlan } from './flood.js';
 import { planProxyLogon, type AttackPlan } from './proxylogon.js';
+import type { ScenarioPlan } from './attack-kit.js';
+import { planProxyShell } from './proxyshell.js';
+import { planProxyNotShell } from './proxynotshell.js';
+import { planOwassrf } from './owassrf.js';
+import { planMulti } from './multi.js';
 import { Rng } from './prng.js';
 import { V15 } from './static-files.js';
 import type { TrafficOptions } from './traffic.js';
 import { CU19, CU19_MAR21SU, makeWorld, type Build, type Host, type World } from './world.js';
 
-export type Scenario = 'clean' | 'proxylogon' | 'flood';
-export const SCENARIOS: readonly Scenario[] = ['clean', 'proxylogon', 'flood'];
+export type Scenario = 'clean' | 'proxylogon' | 'flood' | 'proxyshell' | 'proxynotshell' | 'owassrf' | 'multi';
+export const SCENARIOS: readonly Scenario[] = ['clean', 'proxylogon', 'flood', 'proxyshell', 'proxynotshell', 'owassrf', 'multi'];
 
 /** Flood sizes of the `flood` scenario. */
 export interface FloodOptions {
@@ -38,6 +43,19 @@ const DEFAULTS: Record<Scenario, { start: string; days: number; su: string; expl
   clean: { start: '2020-12-28', days: 75, su: '2021-03-04', exploit: '2021-03-03' },
   proxylogon: { start: '2021-02-15', days: 30, su: '2021-03-09', exploit: '2021-03-03' },
   flood: { start: '2021-02-15', days: 30, su: '2021-03-09', exploit: '2021-03-03' },
+  // 2021–2022 waves against a server left on the March 2021 SU (installed on the period's second day).
+  proxyshell: { start: '2021-08-10', days: 21, su: '2021-08-11', exploit: '2021-08-20' },
+  multi: { start: '2021-08-10', days: 21, su: '2021-08-11', exploit: '2021-08-20' },
+  proxynotshell: { start: '2022-09-10', days: 21, su: '2022-09-11', exploit: '2022-09-22' },
+  owassrf: { start: '2022-11-25', days: 21, su: '2022-11-26', exploit: '2022-12-06' },
+};
+
+/** Scenarios whose attack is a ScenarioPlan (requests, cmdlet and EWS log rows, files, expectations). */
+const WAVE_PLANNERS: Partial<Record<Scenario, (i: { world: World; rng: Rng; exploitTime: number; periodStart: number; stopBefore: number }) => ScenarioPlan>> = {
+  proxyshell: planProxyShell,
+  proxynotshell: planProxyNotShell,
+  owassrf: planOwassrf,
+  multi: planMulti,
 };
 
 export function defaultDays(scenario: Scenario): number {
@@ -74,7 +92,7 @@ export interface Context {
   suStart: number | undefined;
   suEnd: number | undefined;
   buildAt: (t: number) => Build;
-  plan: AttackPlan | undefined;
+  plan: AttackPlan | (AttackPlan & Partial<ScenarioPlan>) | undefined;
   flood: FloodPlan | undefined;
   oabTrapAt: number;
   trafficOpts: TrafficOptions;
@@ -124,6 +142,15 @@ export function buildContext(opts: UnitOptions): Context {
     const exploitTime = exploitDay + arng.range(1, 20) * HOUR + arng.int(HOUR);
     plan = planProxyLogon({ world, rng: arng, exploitTime, periodStart: start, stopBefore });
     if (scenario === 'flood') flood = planFlood({ seed, plan, periodStart: start, stopBefore, ...(opts.flood ? { sizes: opts.flood } : {}) });
+  }
+  const wave = WAVE_PLANNERS[scenario];
+  if (wave) {
+    const stopBefore = end;
+    let exploitDay = dayStart(parseDate(d.exploit));
+    if (exploitDay < start + 3 * DAY || exploitDay > end - 8 * DAY) exploitDay = start + Math.floor(days * 0.4) * DAY;
+    if (exploitDay < start + DAY || exploitDay > end - 2 * DAY) throw new RangeError(`the ${scenario} scenario needs a period of at least 10 days`);
+    const arng = Rng.derive(seed, scenario);
+    plan = wave({ world, rng: arng, exploitTime: exploitDay + arng.range(1, 14) * HOUR + arng.int(HOUR), periodStart: start, stopBefore });
   }
 
   const oabTrapAt = Math.max(retentionStart, end - 12 * DAY) + 9 * HOUR + rng.int(6 * HOUR);

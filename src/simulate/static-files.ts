@@ -1,5 +1,6 @@
 import { Rng } from './prng.js';
 import type { World } from './world.js';
+import { exchangeWebPopulation } from './webshell-drops.js';
 
 /** A non-log file of the simulated tree. */
 export interface StaticFile {
@@ -116,6 +117,8 @@ export function staticFiles(input: StaticInput): { files: StaticFile[]; emptyDir
     `[${new Date(cuInstalled - 3_500_000).toISOString()}] [0] Setup version: 15.1.2176.2.`,
     `[${new Date(cuInstalled).toISOString()}] [0] The Microsoft Exchange Server setup operation completed successfully.`,
   ]), cuInstalled);
+  // Every shipped-looking web file of a real server (src/simulate/webshell-drops.ts): false positives show.
+  files.push(...exchangeWebPopulation({ world, rng, cuInstalled, ...(suInstalled !== undefined ? { suInstalled } : {}) }));
 
   return {
     files,

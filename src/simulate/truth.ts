@@ -1,4 +1,7 @@
 import { writeFile } from 'node:fs/promises';
+import type { ScenarioExpectation } from './attack-kit.js';
+
+export type { ScenarioExpectation };
 
 /** What a planted (or deliberately benign-looking) piece of evidence is. */
 export type IndicatorKind =
@@ -12,6 +15,9 @@ export type IndicatorKind =
   | 'webshell-access'
   | 'lsass-dump'
   | 'archive'
+  | 'rps-cmdlet'
+  | 'mailbox-export'
+  | 'ews-access'
   | 'benign-trap';
 
 /** Kinds that only an attacked server has (`benign-trap` is on every tree). */
@@ -19,6 +25,9 @@ export const ATTACK_KINDS: readonly IndicatorKind[] = [
   'ssrf', 'ssrf-attempt', 'scanner', 'ecp-set-vdir', 'oab-reset', 'oab-write', 'webshell-file', 'webshell-access',
   'lsass-dump', 'archive',
 ];
+
+/** Kinds only the 2021–2022 scenarios plant (cmdlet and EWS log rows). */
+export const WAVE_KINDS: readonly IndicatorKind[] = ['rps-cmdlet', 'mailbox-export', 'ews-access'];
 
 /** The log family or file class a planted indicator sits in. */
 export type EvidenceSource =
@@ -28,6 +37,8 @@ export type EvidenceSource =
   | 'httperr'
   | 'ecp-server'
   | 'oab-generator'
+  | 'rps-cmdlet'
+  | 'ews'
   | 'file';
 
 export interface PlantedIndicator {
@@ -89,7 +100,9 @@ export interface FloodSummary {
 }
 
 export interface SimulationTruth {
-  scenario: 'clean' | 'proxylogon' | 'flood';
+  scenario: 'clean' | 'proxylogon' | 'flood' | 'proxyshell' | 'proxynotshell' | 'owassrf' | 'multi';
+  /** The 2021–2022 scenarios: what a scan should conclude (verdicts, incidents, scanners). */
+  expect?: ScenarioExpectation;
   seed: number;
   /** Size runs: the requested size (bytes) and the traffic scale chosen to reach it. */
   sizeTarget?: number;
@@ -116,6 +129,8 @@ export interface SimulationTruth {
     shellPassword: string;
     lsassDump: string;
     archive: string;
+    /** Every web-shell file and compiled shell artefact planted (paths relative to the tree root). */
+    webShells?: string[];
   };
   indicators: PlantedIndicator[];
   /** Scenario `flood`: the floods, counted (bounded whatever their size). */

@@ -11,6 +11,13 @@ import {
 import { benignHour, type HttpErrLine, type OabLine } from './traffic.js';
 import type { EvidenceSource, PlantedIndicator } from './truth.js';
 import { CU19, headerVersion, type Build } from './world.js';
+import { EWS_FIELDS, RPS_FIELDS, extraRow, type ExtraLine } from './attack-kit.js';
+
+/** Remote PowerShell cmdlet and EWS logs (hourly files, like HttpProxy): written only by the 2021–2022 scenarios. */
+export const EXTRA_LOG_FOLDERS = {
+  rps: `${FOLDERS.httpProxy.replace(/\/HttpProxy$/, '')}/CmdletInfra/Powershell-Proxy/Cmdlet`,
+  ews: `${FOLDERS.httpProxy.replace(/\/HttpProxy$/, '')}/Ews`,
+} as const;
 
 /**
  * One unit of generation: the hours of one day (the real run) or a few sample hours (the size estimator's dry
@@ -314,6 +321,23 @@ export function runUnit(ctx: Context, task: UnitTask): UnitResult {
         log.lastT = Math.max(log.lastT, l.t);
         seen(fam.oabGenerator, l.t);
         if (l.mark) note(indicators, l.mark.kind, 'oab-generator', log.rel, n, l.t, l.mark.value, l.mark.note);
+      }
+      // Remote PowerShell cmdlet and EWS logs: the scenario's rows of this hour (no benign traffic is modelled there).
+      for (const [which, rows, fields, logType, prefix] of [
+        ['rps', (plan as { rps?: ExtraLine[] } | undefined)?.rps, RPS_FIELDS, 'Rps Cmdlet Logs', 'Rps_Cmdlet_'],
+        ['ews', (plan as { ews?: ExtraLine[] } | undefined)?.ews, EWS_FIELDS, 'EWS Logs', 'Ews_'],
+      ] as const) {
+        const mine = (rows ?? []).filter((l) => l.t >= h && l.t < hourEnd).sort((a, b) => a.t - b.t);
+        if (!mine.length || dry) continue;
+        const rel = `${EXTRA_LOG_FOLDERS[which]}/${prefix}${ymdh(h)}-1.LOG`;
+        const log = openLog(rel, mine[0]!.t, exchangeHeader(headerVersion(buildAt(mine[0]!.t)), logType, mine[0]!.t, fields.join(',')), null);
+        for (const l of mine) {
+          const n = log.w.line(extraRow(fields, l, buildAt(l.t), host));
+          log.lastT = l.t;
+          if (l.mark) note(indicators, l.mark.kind, which === 'rps' ? 'rps-cmdlet' : 'ews', rel, n, l.t, l.mark.value, l.mark.note, l.mark.ip);
+        }
+        log.w.close();
+        utimesSync(join(out, rel), new Date(log.lastT), new Date(log.lastT));
       }
     }
 

@@ -12,7 +12,7 @@ import { parse } from 'yaml';
 import { assetPath } from '../../src/assets.js';
 import { loadProjectRules } from '../../src/detect/rule-pack.js';
 import { logsourceFor } from '../../src/detect/source-fields.js';
-import { readLog, HTTPPROXY_FIELDS, IIS_DEFAULT_FIELDS, type LogKind, type LogRecord } from '../../src/readers/index.js';
+import { readLog, defaultFields, HTTPPROXY_FIELDS, IIS_DEFAULT_FIELDS, type LogKind, type LogRecord } from '../../src/readers/index.js';
 import { FileRecord } from '../../src/detect/inventory.js';
 import type { EventRecord } from '../../src/model/record.js';
 import { DEFAULT_INSTALL } from '../../src/evidence/discovery.js';
@@ -49,6 +49,11 @@ function render(s: SampleFile, sample: Record<string, string>): string {
   }
   if (s.kind === 'iis-w3c') {
     return `#Software: Microsoft Internet Information Services 10.0\r\n#Version: 1.0\r\n#Fields: ${IIS_DEFAULT_FIELDS.join(' ')}\r\n${IIS_DEFAULT_FIELDS.map((f) => values[f] ?? '-').join(' ')}\r\n`;
+  }
+  // Other Exchange CSV logs (ews, rps-cmdlet): the kind's default header, as the server writes it.
+  const csvFields = defaultFields(s.kind as LogKind);
+  if (csvFields && s.kind !== 'httperr') {
+    return `#Software: Microsoft Exchange Server\r\n#Version: 15.01.2375.007\r\n#Fields: ${csvFields.join(',')}\r\n${csvFields.map((f) => csvValue(values[f] ?? '')).join(',')}\r\n`;
   }
   throw new Error(`no renderer for ${s.kind}`);
 }

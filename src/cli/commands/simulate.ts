@@ -23,7 +23,7 @@ export function registerSimulate(program: Command): void {
     .command('simulate')
     .description('write a realistic evidence tree of one Exchange server (clean or attacked) for tests, demos and benchmarks')
     .requiredOption('--out <dir>', 'folder to write the system-drive tree into')
-    .option('--scenario <name>', 'clean | proxylogon | flood (proxylogon plus scanner and web-shell floods)', 'proxylogon')
+    .option('--scenario <name>', 'clean | proxylogon | flood (proxylogon plus scanner and web-shell floods) | proxyshell | proxynotshell | owassrf | multi (several actors and scanners)', 'proxylogon')
     .option('--seed <n>', 'random seed (same seed, same bytes)', '1')
     .option('--start <date>', 'first simulated day (ISO date)')
     .option('--days <n>', 'simulated days')
