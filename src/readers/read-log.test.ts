@@ -402,3 +402,36 @@ test('a quoted field longer than maxRecordBytes is corruption, whatever the chun
     assert.ok(stats.malformed >= 1);
   }
 });
+
+test('clause literal filter: a record passes only when it holds every clause of some rule', async () => {
+  const rules = [
+    [['powershell', '%50', '%70'], ['owa', '%4f', '%6f']], // OWASSRF-like: both words, in any escape
+    [['/auth/'], ['post'], ['.aspx', '.ashx']],
+    [['serverinfo~']], // no clauses
+  ];
+  const literals = [...new Set(rules.flat(2))].sort();
+  const lines = [
+    'x POST /powershell clientApplication=ActiveMonitor 200', // health probe: no owa
+    'x POST /OWA/a@b.com/PowerShell 200', // OWASSRF
+    'x POST /%6fwa/a@b.com/%50owershell 200', // escaped
+    'x GET /owa/auth/logon.aspx 200', // no POST
+    'x POST /owa/auth/shell.aspx 200', // all three
+    'x POST /owa/auth.owa 302', // no /auth/
+    'x GET /mapi ServerInfo~a]@x 200',
+    'x GET /ews 200',
+  ];
+  const text = lines.join('\n') + '\n';
+  for (const size of [1, 7, 64, 1 << 20]) {
+    const { recs } = await readBuf(text, 'text', size, { literalFilter: { literals, caseSensitive: false, rules } });
+    assert.deepEqual(recs.map((r) => r.line), [2, 3, 5, 7], `chunk size ${size}`);
+  }
+});
+
+test('clause literal filter with more clauses than one 32-bit word (bit 31 and beyond)', async () => {
+  // 40 rules of two clauses each: bits 0..79; every rule must still be found by its own line.
+  const rules = Array.from({ length: 40 }, (_, i) => [[`alpha${i}x`], [`beta${i}y`]]);
+  const literals = [...new Set(rules.flat(2))].sort();
+  const lines = Array.from({ length: 40 }, (_, i) => `a ALPHA${i}X b beta${i}Y c`).concat(['alpha1x beta2y', 'nothing here']);
+  const { recs } = await readBuf(lines.join('\n') + '\n', 'text', 1 << 20, { literalFilter: { literals, caseSensitive: false, rules } });
+  assert.deepEqual(recs.map((r) => r.line), Array.from({ length: 40 }, (_, i) => i + 1));
+});

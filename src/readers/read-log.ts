@@ -121,7 +121,7 @@ class ClauseTester {
       let ok = true;
       for (let i = 0; i < w && ok; i++) {
         const need = this.needs[r * w + i]!;
-        ok = (this.acc[i]! & need) === need;
+        ok = (need & ~this.acc[i]!) === 0; // not `(acc & need) === need`: `&` is signed, bit 31 would never compare equal
       }
       if (ok) return true;
     }

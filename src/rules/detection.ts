@@ -207,7 +207,8 @@ function encodedLits(s: LitSet | null): LitSet | null {
     }
     return best || l;
   };
-  return { lits: s.lits.flatMap((l) => percentVariants(core(l))), cased: false };
+  const enc = (x: LitSet): LitSet => ({ lits: x.lits.flatMap((l) => percentVariants(core(l))), cased: false });
+  return s.also ? { ...enc(s), also: s.also.map(enc) } : enc(s);
 }
 
 function scalarText(v: unknown, key: string): string {

@@ -88,21 +88,25 @@ export function safePieces(text: string, joiners = ''): string[] {
   return out;
 }
 
-/** The pre-filter of one test with known required literal runs, or null if none survives the cuts. */
+/**
+ * The pre-filter of one test with known required literal runs, or null if none survives the cuts. Every
+ * run is required, so they combine like an AND: the most selective is the primary set, and when it is
+ * typical of benign lines the others become clauses (a regex's `/owa/` … `/powershell`).
+ */
 export function fromPieces(pieces: readonly string[], cased: boolean, joiners = ''): LitSet | null {
-  let best: string | null = null;
-  for (const p of pieces) {
-    for (const s of safePieces(p, joiners)) {
-      if (best === null || cost(s) < cost(best) || (cost(s) === cost(best) && s.length > best.length)) best = s;
-    }
-  }
-  if (best === null) return null;
-  return { lits: [cased ? best : best.toLowerCase()], cased };
+  const runs: string[] = [];
+  for (const p of pieces) runs.push(...safePieces(p, joiners));
+  if (runs.length === 0) return null;
+  // Cheapest first, the longer of equally cheap ones: andSets keeps this order among equals.
+  runs.sort((a, b) => cost(a) - cost(b) || b.length - a.length);
+  return andSets(runs.map((r) => ({ lits: [cased ? r : r.toLowerCase()], cased })));
 }
 
 /** OR: the union; null if any branch has no guarantee. */
 export function orSets(sets: ReadonlyArray<LitSet | null>): LitSet | null {
   if (sets.length === 0) return null;
+  // One branch is no union: keep its clauses.
+  if (sets.length === 1) return sets[0] ? { ...sets[0], lits: minimise(sets[0].cased ? sets[0].lits : sets[0].lits.map((l) => l.toLowerCase())) } : null;
   let cased = true;
   for (const s of sets) {
     if (s === null) return null;
@@ -126,8 +130,8 @@ export function andSets(sets: ReadonlyArray<LitSet | null>): LitSet | null {
   }
   if (clauses.length === 0) return null;
   // A set with a literal typical of benign lines passes nearly every record: such sets rank last, and
-  // sets of tokens in every line (a status `200`, one or two bytes) after them.
-  const useless = (l: string): boolean => l.length < 3 || (l.length < 4 && cost(l) === 1);
+  // sets of tokens in every line (a status `200`, `get`, one or two bytes) after them.
+  const useless = (l: string): boolean => l.length < 3 || /^\d{3}$/.test(l) || l === 'get';
   const rank = (c: LitSet): number => (c.lits.some(useless) ? 2 : c.lits.some((l) => cost(l) === 1) ? 1 : 0);
   const keyed = clauses.map((c, i) => ({ c, i, typical: rank(c), cost: setCost(c), key: `${c.cased ? 'c' : 'i'}\0${[...c.lits].sort().join('\0')}` }));
   keyed.sort((a, b) => a.typical - b.typical || a.cost - b.cost || a.c.lits.length - b.c.lits.length || a.i - b.i);
@@ -135,8 +139,8 @@ export function andSets(sets: ReadonlyArray<LitSet | null>): LitSet | null {
   const uniq = keyed.filter((k) => !seen.has(k.key) && seen.add(k.key)).map((k) => k.c);
   const [best, ...rest] = uniq as [LitSet, ...LitSet[]];
   // Clauses are searched too, and each occurrence costs a little, so they are kept only when the primary
-  // set has a literal typical of benign lines (`powershell`, `/auth/`): then the pair is what is rare.
-  // Their literals need 3+ bytes, and 4+ when typical (`post` is worth pairing with `/auth/`; `get` is not).
+  // set has a literal typical of benign lines (`powershell`, `/auth/`): then the pair is what is rare
+  // (`post` is worth pairing with `/auth/`; `get` or `200` are not).
   const weak = best.lits.some((l) => cost(l) === 1);
   const also = weak ? rest.filter((c) => !c.lits.some(useless)).slice(0, MAX_ALSO) : [];
   return also.length ? { lits: best.lits, cased: best.cased, also } : { lits: best.lits, cased: best.cased };
