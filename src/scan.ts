@@ -1,4 +1,9 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { EvidenceSource } from './evidence/source.js';
+import { readEntry } from './evidence/zip-source.js';
+import type { Manifest } from './collect/manifest.js';
 import { discover, type Discovery } from './evidence/discovery.js';
 import { annotateWithExposure, chooseBuild, readRegistryFacts, verifyHostMitigations, type ChosenBuild, type RegistryFacts } from './detect/config/hostState.js';
 import type { MitigationVerification } from './detect/config/verify.js';
@@ -92,7 +97,7 @@ export interface ScanResult {
   };
   host: {
     name?: string;
-    evidence: { path: string; layout: Discovery['layout'] };
+    evidence: { path: string; layout: Discovery['layout']; archive?: ArchiveEvidence };
     exchange: {
       installPath?: string;
       installPathAssumed: boolean;
@@ -122,6 +127,10 @@ export interface ScanResult {
 export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanResult> {
   const started = Date.now();
   const src = await EvidenceSource.open(path);
+  // A collected archive is hashed while it is scanned: the report states what exactly was examined.
+  const archiveInfo = src.archive
+    ? describeArchive(src).catch((err: Error): ArchiveEvidence => ({ problem: `archive not hashed: ${err.message.slice(0, 300)}` }))
+    : undefined;
   const pack = await loadProjectRules(opts.extraRules ?? []);
   const hashDb = prepareFileScan(opts.hashes ?? [], opts.yara ?? []);
   const progress = opts.onProgress ?? (() => {});
@@ -274,7 +283,7 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
     },
     host: {
       ...(hostName ? { name: hostName } : {}),
-      evidence: { path, layout: d.layout },
+      evidence: { path, layout: d.layout, ...(archiveInfo ? { archive: await archiveInfo } : {}) },
       exchange: {
         ...(d.installPath ? { installPath: d.installPath } : {}),
         installPathAssumed: d.installPathAssumed,
@@ -348,4 +357,47 @@ async function readExSetup(src: EvidenceSource, d: Discovery, coverage: Coverage
 
 async function* oneChunk(b: Uint8Array): AsyncGenerator<Uint8Array> {
   yield b;
+}
+
+/** A collected archive as evidence: its own hash, the hash written beside it, and the collection's record. */
+export interface ArchiveEvidence {
+  sha256?: string;
+  size?: number;
+  /** Why the archive itself could not be hashed (its entries are still scanned). */
+  problem?: string;
+  /** The value in `<archive>.sha256` (written by `exhunt collect`), and whether it equals `sha256`. */
+  sidecar?: { sha256: string; matches: boolean };
+  /** From the manifest inside the archive (`exhunt collect`): case fields, who collected what, when. */
+  collection?: Pick<Manifest, 'case' | 'collector' | 'source' | 'startedAt' | 'finishedAt' | 'totals'>;
+  /** Why the manifest could not be read, when the archive has one that is not usable. */
+  manifestProblem?: string;
+}
+
+async function describeArchive(src: EvidenceSource): Promise<ArchiveEvidence> {
+  const file = src.root;
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+    hash.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  const sha256 = hash.digest('hex');
+  const out: ArchiveEvidence = { sha256, size };
+  try {
+    const line = (await readFile(`${file}.sha256`, 'utf8')).slice(0, 4096).trim().split(/\s+/)[0] ?? '';
+    if (/^[0-9a-f]{64}$/i.test(line)) out.sidecar = { sha256: line.toLowerCase(), matches: line.toLowerCase() === sha256 };
+  } catch {
+    // no sidecar: nothing to compare with
+  }
+  // The manifest folder is metadata, not evidence: it is read from the archive's index, not the tree.
+  const ref = src.archive?.manifestRef;
+  if (ref) {
+    try {
+      const m = JSON.parse((await readEntry(ref, 256 << 20)).toString('utf8')) as Manifest;
+      out.collection = { case: m.case, collector: m.collector, source: m.source, startedAt: m.startedAt, finishedAt: m.finishedAt, totals: m.totals };
+    } catch (err) {
+      out.manifestProblem = (err as Error).message.slice(0, 300);
+    }
+  }
+  return out;
 }

@@ -91,6 +91,13 @@ export function renderTerminal(r: ScanResult, opts: TerminalOptions): string {
   out.push(
     `${c.bold(`exhunt ${r.tool.version}`)} · ${safe(r.host.name) || 'host unknown'} · ${buildText} · evidence: ${r.host.evidence.layout}, read-only`,
   );
+  const arc = r.host.evidence.archive;
+  if (arc) {
+    const side = arc.sidecar ? (arc.sidecar.matches ? 'equals the .sha256 written at collection' : c.red(`DIFFERS from the .sha256 beside it (${arc.sidecar.sha256})`)) : 'no .sha256 beside it';
+    const col = arc.collection;
+    const who = col ? ` · collected ${safe(col.finishedAt)} by ${safe(col.collector.user)}@${safe(col.collector.host)}${col.case.id ? ` · case ${safe(col.case.id)}` : ''}` : '';
+    out.push(arc.sha256 ? `archive SHA-256 ${arc.sha256} (${side})${who}` : `archive: ${safe(arc.problem ?? 'not hashed')}`);
+  }
   out.push(
     c.dim(
       `scanned ${bytes(r.stats.logBytes)} in ${(r.tool.durationMs / 1000).toFixed(1)} s · ${r.stats.logFiles} log files · ${r.stats.records.toLocaleString('en-US')} records · ${r.stats.filesInventoried} files inventoried · ${r.tool.rulePack.rules} rules`,

@@ -129,6 +129,14 @@ test('collect → verify → tamper → verify fails → scan the archive: same 
   assert.deepEqual(rb.coverage.problems, ra.coverage.problems);
   assert.deepEqual(rb.host.exchange, ra.host.exchange);
   assert.equal(rb.host.name, ra.host.name);
+  // The result of the archive scan says which archive it was: its hash (equal to the one written beside
+  // it at collection) and the collection's case record; the folder scan has no such block.
+  const ev = (JSON.parse(await readFile(b, 'utf8')) as { host: { evidence: { archive?: { sha256?: string; sidecar?: { matches: boolean }; collection?: { case: { id?: string }; totals: { files: number } } } } } }).host.evidence;
+  assert.equal(ev.archive?.sha256, hash);
+  assert.equal(ev.archive?.sidecar?.matches, true);
+  assert.equal(ev.archive?.collection?.case.id, 'IR-2021-07');
+  assert.ok((ev.archive?.collection?.totals.files ?? 0) > 10);
+  assert.equal((JSON.parse(await readFile(a, 'utf8')) as { host: { evidence: { archive?: unknown } } }).host.evidence.archive, undefined);
   assert.deepEqual(await snapshot(sim), beforeSnap);
   folderResult = ra;
   archiveResult = rb;
