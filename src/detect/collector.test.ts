@@ -77,3 +77,20 @@ test('merging worker collectors gives the same findings as one collector, whatev
     for (const f of b) assert.ok(f.samples.length <= LIMITS.samples);
   }
 });
+
+test('records without a line (EVTX, by record offset): the samples do not depend on the order hits arrive in', () => {
+  const evtx = (t: number, offset: number): Hit => {
+    const h = hit('198.51.100.7', t, 0, 'Security.evtx');
+    return { ...h, source: { path: 'Security.evtx', offset } };
+  };
+  const hits = Array.from({ length: 12 }, (_, i) => evtx(Date.UTC(2021, 2, 3) + ((i * 5) % 12) * 1000, 1000 + i));
+  const runs = [hits, [...hits].reverse(), [...hits.slice(6), ...hits.slice(0, 6)]].map((order) => {
+    const c = new FindingCollector();
+    for (const h of order) c.add(h);
+    const f = c.findings()[0]!;
+    return { first: f.source.offset, samples: f.samples.map((s) => s.source.offset) };
+  });
+  assert.equal(runs[0]!.samples.length, LIMITS.samples);
+  assert.deepEqual(runs[1], runs[0]);
+  assert.deepEqual(runs[2], runs[0]);
+});

@@ -96,11 +96,11 @@ export class FindingCollector {
         f.source = { ...hit.source, kind: hit.sourceKind };
         f.fields = fields;
         f.summary = renderSummary(rule, get);
-        f.samples = pickSamples(f.samples.filter((x) => !(x.source.path === hit.source.path && x.source.line === hit.source.line)));
+        f.samples = pickSamples(f.samples.filter((x) => !sameHit(x.source, hit.source)));
       }
       if (g.lastMs === undefined || hit.time > g.lastMs) g.lastMs = hit.time;
     }
-    if (f.count > 1 && !(f.source.path === hit.source.path && f.source.line === hit.source.line)) {
+    if (f.count > 1 && !sameHit(f.source, hit.source)) {
       // Keep the earliest hits and the latest one whatever the arrival order, so results do not
       // depend on how files were spread over worker threads.
       f.samples.push(sample);
@@ -168,7 +168,7 @@ export class FindingCollector {
           f.summary = o.summary;
         }
         if (other.lastMs !== undefined && (g.lastMs === undefined || other.lastMs > g.lastMs)) g.lastMs = other.lastMs;
-        f.samples = pickSamples(hits.filter((h) => !(h.source.path === f.source.path && h.source.line === f.source.line && h.source.offset === f.source.offset)));
+        f.samples = pickSamples(hits.filter((h) => !sameHit(h.source, f.source)));
       }
       for (const [list, values] of other.entities) {
         let set = g.entitySets.get(list);
@@ -218,6 +218,11 @@ function withFirst(f: Finding): SampleHit[] {
   if (f.time) first.time = f.time;
   for (const k of ['line', 'offset', 'record'] as const) if (first.source[k] === undefined) delete first.source[k];
   return [first, ...f.samples];
+}
+
+/** One record: same file and line, or same record offset (EVTX records have no line). */
+function sameHit(a: SourcePointer, b: SourcePointer): boolean {
+  return a.path === b.path && a.line === b.line && a.offset === b.offset;
 }
 
 /** The earliest hits and the latest one, like `add` keeps them. */
