@@ -1,4 +1,5 @@
 import type { ScanResult } from '../scan.js';
+import { familyName } from './family-names.js';
 import type { Finding, Severity } from '../model/finding.js';
 import { CSS, JS, contentSecurityPolicy } from './html/assets.js';
 import { esc, fmtBytes, fmtTime, safeId } from './html/escape.js';
@@ -18,15 +19,6 @@ export interface HtmlOptions {
   maxFindings?: number;
 }
 
-const FAMILY_NAMES: Record<string, string> = {
-  proxylogon: 'ProxyLogon',
-  proxyshell: 'ProxyShell',
-  proxynotshell: 'ProxyNotShell',
-  owassrf: 'OWASSRF',
-  proxytoken: 'ProxyToken',
-  'ecp-viewstate': 'ECP ViewState',
-};
-const familyName = (id: string): string => FAMILY_NAMES[id] ?? id;
 const SEV_RANK: Record<Severity, number> = { info: 1, low: 2, medium: 3, high: 4, critical: 5 };
 const EVIDENCE_RANK: Record<string, number> = { success: 4, attempt: 3, probe: 2, context: 1 };
 

@@ -1,4 +1,5 @@
 import type { ScanResult } from '../scan.js';
+import { familyName } from './family-names.js';
 import type { Finding, Severity } from '../model/finding.js';
 import type { VerdictStatus } from '../correlate/verdicts.js';
 import { STAGE_LABEL, type TimelineEntry } from '../correlate/timeline.js';
@@ -10,13 +11,6 @@ export interface TerminalOptions {
   verbose?: boolean;
 }
 
-const FAMILY_NAMES: Record<string, string> = {
-  proxylogon: 'ProxyLogon',
-  proxyshell: 'ProxyShell',
-  proxynotshell: 'ProxyNotShell',
-  owassrf: 'OWASSRF',
-  proxytoken: 'ProxyToken',
-};
 
 const SEV_ORDER: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
 const SEV_LABEL: Record<Severity, string> = { critical: 'CRIT', high: 'HIGH', medium: 'MED ', low: 'LOW ', info: 'INFO' };
@@ -123,7 +117,7 @@ export function renderTerminal(r: ScanResult, opts: TerminalOptions): string {
     const mit = r.host.exchange.mitigations?.families[id];
     // Mitigation is not a fix: shown beside the build exposure, never as a verdict.
     const mitText = mit ? ` · ${mit.rewriteMitigationExists ? `rewrite mitigation: ${mit.status}` : 'no rewrite mitigation exists'}` : '';
-    out.push(`  ${(FAMILY_NAMES[id] ?? id).padEnd(14)} ${statusText(v.status)} ${span}${exposure}${mit?.status === 'mitigated' ? c.cyan(mitText) : mitText}`);
+    out.push(`  ${familyName(id).padEnd(14)} ${statusText(v.status)} ${span}${exposure}${mit?.status === 'mitigated' ? c.cyan(mitText) : mitText}`);
     if (mit && mit.status !== 'not-mitigated' && mit.rewriteMitigationExists) {
       for (const why of mit.reasons.slice(0, 3)) out.push(c.dim(`    mitigation: ${safe(why, 300)}`));
       if (mit.status === 'mitigated') out.push(c.dim(`    mitigation: ${r.host.exchange.mitigations!.note}`));
@@ -138,7 +132,7 @@ export function renderTerminal(r: ScanResult, opts: TerminalOptions): string {
       const m = r.host.exchange.mitigations?.families[id];
       return m ? (m.rewriteMitigationExists ? ` [rewrite mitigation: ${m.status}]` : ' [no rewrite mitigation exists]') : '';
     };
-    const text = others.map(([id, f]) => `${FAMILY_NAMES[id] ?? id} ${f.status}${f.status === 'vulnerable' && f.fixedBy ? ` (fix: ${fixText(f.fixedBy)})` : ''}${mitOf(id)}`);
+    const text = others.map(([id, f]) => `${familyName(id)} ${f.status}${f.status === 'vulnerable' && f.fixedBy ? ` (fix: ${fixText(f.fixedBy)})` : ''}${mitOf(id)}`);
     out.push(`  ${c.dim(`build ${r.host.exchange.exposure!.build} (knowledge ${r.host.exchange.exposure!.knowledgeDate}):`)} ${text.join(' · ')}`);
   }
   // Where the judged build came from: ExSetup.exe, the registry's Setup key, the logs, or an installed SU record.
@@ -230,7 +224,7 @@ function renderIncidents(r: ScanResult, c: ReturnType<typeof paint>, opts: Termi
   const incidents = r.incidents ?? [];
   const ipList = (ips: string[], max: number) => `${ips.slice(0, max).map((x) => safe(x, 45)).join(', ')}${ips.length > max ? ` +${ips.length - max}` : ''}`;
   for (const inc of incidents) {
-    const fams = inc.families.map((f) => FAMILY_NAMES[f] ?? f).join(', ') || 'post-exploitation';
+    const fams = inc.families.map((f) => familyName(f)).join(', ') || 'post-exploitation';
     const span = inc.window.start ? ` · ${when(inc.window.start).slice(0, 16)} → ${when(inc.window.end).slice(0, 16)}` : '';
     if (inc.status === 'attempted') {
       out.push(`${c.bold(`Incident ${inc.id}`)} · ${c.yellow('attempted')} · ${safe(fams)}${span} · ${inc.ips.length ? `${inc.ips.length} IP(s): ${ipList(inc.ips.map((i) => i.ip), 8)}` : 'no client IPs in the records'} · no sign of success`);
