@@ -289,34 +289,28 @@ export class TeddyScanner {
   }
 
   /**
-   * Calls `visit(id)` for every occurrence inside [s, e) of `buf` (literal `literals()[id]`). Calls must
-   * move forward within a window, like `test`.
+   * Index of the first occurrence starting at or after `s` in `buf` (scanning a new window first);
+   * calls must move forward within a window.
    */
-  each(buf: Uint8Array, s: number, e: number, visit: (id: number) => void): void {
+  private seek(buf: Uint8Array, s: number): number {
     if (buf !== this.buf) {
       this.buf = buf;
       this.scanWindow(buf);
     }
     const starts = this.starts;
-    const n = starts.length;
     let k = this.k;
-    while (k < n && starts[k]! < s) k++;
-    this.k = k;
-    for (let j = k; j < n && starts[j]! < e; j++) if (this.ends[j]! <= e) visit(this.ids[j]!);
+    while (k < starts.length && starts[k]! < s) k++;
+    return (this.k = k);
+  }
+
+  /** Calls `visit(id)` for every occurrence inside [s, e) of `buf` (literal `literals()[id]`). */
+  each(buf: Uint8Array, s: number, e: number, visit: (id: number) => void): void {
+    for (let j = this.seek(buf, s); j < this.starts.length && this.starts[j]! < e; j++) if (this.ends[j]! <= e) visit(this.ids[j]!);
   }
 
   /** Does [s, e) of `buf` contain one of the literals? Calls must move forward within a window. */
   test(buf: Uint8Array, s: number, e: number): boolean {
-    if (buf !== this.buf) {
-      this.buf = buf;
-      this.scanWindow(buf);
-    }
-    const starts = this.starts;
-    const n = starts.length;
-    let k = this.k;
-    while (k < n && starts[k]! < s) k++;
-    this.k = k;
-    for (let j = k; j < n && starts[j]! < e; j++) if (this.ends[j]! <= e) return true;
+    for (let j = this.seek(buf, s); j < this.starts.length && this.starts[j]! < e; j++) if (this.ends[j]! <= e) return true;
     return false;
   }
 }

@@ -1,5 +1,6 @@
 import type { ScanResult } from '../scan.js';
 import { familyName } from './family-names.js';
+import { fmtBytes } from './format.js';
 import type { Finding, Severity } from '../model/finding.js';
 import type { VerdictStatus } from '../correlate/verdicts.js';
 import { STAGE_LABEL, type TimelineEntry } from '../correlate/timeline.js';
@@ -34,17 +35,6 @@ function when(iso: string | undefined): string {
   return iso ? iso.slice(0, 19).replace('T', ' ') : '                   ';
 }
 
-function bytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const u = ['KB', 'MB', 'GB', 'TB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < u.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${u[i]}`;
-}
 
 /** Evidence paths for the eye: the well-known prefixes go (the JSON keeps full paths). */
 export function shortPath(p: string): string {
@@ -94,7 +84,7 @@ export function renderTerminal(r: ScanResult, opts: TerminalOptions): string {
   }
   out.push(
     c.dim(
-      `scanned ${bytes(r.stats.logBytes)} in ${(r.tool.durationMs / 1000).toFixed(1)} s · ${r.stats.logFiles} log files · ${r.stats.records.toLocaleString('en-US')} records · ${r.stats.filesInventoried} files inventoried · ${r.tool.rulePack.rules} rules`,
+      `scanned ${fmtBytes(r.stats.logBytes)} in ${(r.tool.durationMs / 1000).toFixed(1)} s · ${r.stats.logFiles} log files · ${r.stats.records.toLocaleString('en-US')} records · ${r.stats.filesInventoried} files inventoried · ${r.tool.rulePack.rules} rules`,
     ),
   );
   out.push('');
@@ -195,7 +185,7 @@ export function renderTerminal(r: ScanResult, opts: TerminalOptions): string {
       s.longRecords ? `${s.longRecords} over-long` : '',
       s.truncatedFiles ? `${s.truncatedFiles} truncated` : '',
     ].filter(Boolean);
-    out.push(`  ${s.id.padEnd(24)} ${String(s.files).padStart(5)} files ${bytes(s.bytes).padStart(8)}  ${span}${gaps}${issues.length ? c.yellow(` · ${issues.join(', ')}`) : ''}`);
+    out.push(`  ${s.id.padEnd(24)} ${String(s.files).padStart(5)} files ${fmtBytes(s.bytes).padStart(8)}  ${span}${gaps}${issues.length ? c.yellow(` · ${issues.join(', ')}`) : ''}`);
     if (opts.verbose) for (const g of s.gaps) out.push(c.dim(`      gap ${g.start} → ${g.end} (${g.hours} h)`));
   }
   if (shown.length < r.coverage.sources.length) out.push(c.dim(`  … ${r.coverage.sources.length - shown.length} more sources (--verbose, or coverage in --json)`));

@@ -2,6 +2,7 @@ import type { Rng } from './prng.js';
 import type { PlantedFile } from './proxylogon.js';
 import type { StaticFile } from './static-files.js';
 import type { World } from './world.js';
+import { oabSettingsText } from './oab-settings.js';
 
 /**
  * Web folders of the simulated server: a population of shipped-looking Exchange web files (so false positives
@@ -241,36 +242,6 @@ export interface DropInput {
   ip: string;
 }
 
-/** The OAB virtual directory's settings as the reset writes them, with `script` in ExternalUrl. */
-function oabDump(world: World, script: string, guid: string): string {
-  const h = world.host;
-  const props: Array<[string, string]> = [
-    ['Name', 'OAB (Default Web Site)'],
-    ['PollInterval', '480'],
-    ['OfflineAddressBooks', ''],
-    ['RequireSSL', 'False'],
-    ['BasicAuthentication', 'False'],
-    ['WindowsAuthentication', 'True'],
-    ['OAuthAuthentication', 'True'],
-    ['MetabasePath', `IIS://${h.fqdn}/W3SVC/1/ROOT/OAB`],
-    ['Path', `${h.installPath}FrontEnd\\HttpProxy\\OAB`],
-    ['ExtendedProtectionTokenChecking', 'None'],
-    ['ExtendedProtectionFlags', ''],
-    ['ExtendedProtectionSPNList', ''],
-    ['Server', h.name],
-    ['InternalUrl', `https://${h.fqdn}/OAB`],
-    ['InternalAuthenticationMethods', '{WindowsIntegrated, OAuth}'],
-    ['ExternalUrl', `http://f/${script}`],
-    ['ExternalAuthenticationMethods', '{WindowsIntegrated, OAuth}'],
-    ['Identity', `${h.name}\\OAB (Default Web Site)`],
-    ['Guid', guid],
-    ['ObjectCategory', `${h.domain}/Configuration/Schema/ms-Exch-OAB-Virtual-Directory`],
-    ['ObjectClass', '{top, msExchVirtualDirectory, msExchOABVirtualDirectory}'],
-    ['IsValid', 'True'],
-    ['ObjectState', 'Unchanged'],
-  ];
-  return props.map(([k, v]) => `${k.padEnd(32)}: ${v}`.trimEnd()).join('\r\n') + '\r\n';
-}
 
 /**
  * The further drops of the ProxyLogon scenario, after the first OAB reset: a second reset into owa\auth
@@ -285,10 +256,11 @@ export function proxyLogonDrops(input: DropInput): PlantedFile[] {
   const secret = (): string => rng.alnum(rng.range(4, 9), LOWER + UPPER);
   const files: PlantedFile[] = [];
   const authName = `${rng.alnum(8, LOWER + UPPER)}.aspx`;
+  const authAt = at(0.1);
   files.push({
     rel: `${AUTH}/${authName}`,
-    content: Buffer.from(oabDump(world, decodeShell('oabScript', { SECRET: secret() }).trimEnd(), rng.guid()), 'utf8'),
-    mtime: at(0.1), kind: 'webshell-file', note: 'second OAB virtual directory reset into owa\\auth: China Chopper inside the settings dump (CVE-2021-27065)', lineValue: 'ExternalUrl', ip: input.ip,
+    content: Buffer.from(oabSettingsText(world, `http://f/${decodeShell('oabScript', { SECRET: secret() }).trimEnd()}`, rng.guid(), authAt, rng), 'utf8'),
+    mtime: authAt, kind: 'webshell-file', note: 'second OAB virtual directory reset into owa\\auth: China Chopper inside the settings dump (CVE-2021-27065)', lineValue: 'ExternalUrl', ip: input.ip,
   });
   files.push({
     rel: `${AUTH}/RedirSuiteServerProxy.aspx`,

@@ -36,15 +36,3 @@ export function fmtTime(iso: unknown, withSeconds = true): string {
   const s = new Date(t).toISOString().replace('T', ' ');
   return withSeconds ? s.slice(0, 19) : s.slice(0, 16);
 }
-
-export function fmtBytes(n: number): string {
-  if (!Number.isFinite(n) || n < 1024) return `${Number.isFinite(n) ? n : 0} B`;
-  const u = ['KB', 'MB', 'GB', 'TB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < u.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${u[i]}`;
-}
