@@ -108,6 +108,11 @@ export async function verifyArchive(path: string, opts: VerifyOptions = {}): Pro
       for (const f of manifest.files) {
         opts.onProgress?.(done++, total);
         if (typeof f?.path !== 'string') continue;
+        // A path listed twice would be hashed twice: a hostile manifest could list one big entry millions of times.
+        if (listed.has(f.path)) {
+          differences.push({ kind: 'manifest', path: f.path, detail: 'listed twice in the manifest' });
+          continue;
+        }
         listed.add(f.path);
         const ref = byName.get(f.path);
         if (!ref) {

@@ -51,15 +51,13 @@ export async function parseEvtxStream(name: string, chunks: AsyncIterable<Uint8A
     pending = Buffer.from(pending.subarray(p));
   }
   if (!header) header = parseFileHeader(pending); // too short: throws EvtxFormatError
-  if (pending.length && index < header.chunkCount) {
+  if (index < header.chunkCount) {
     errors.push({
       kind: 'file',
       chunk: index,
       offset: FILE_HEADER_SIZE + index * CHUNK_SIZE,
       reason: `file truncated: header lists ${header.chunkCount} chunks, only ${index} complete (${pending.length} bytes of chunk ${index})`,
     });
-  } else if (!pending.length && index < header.chunkCount) {
-    errors.push({ kind: 'file', chunk: index, offset: FILE_HEADER_SIZE + index * CHUNK_SIZE, reason: `file truncated: header lists ${header.chunkCount} chunks, only ${index} complete (0 bytes of chunk ${index})` });
   }
   if (index > header.chunkCount) {
     warnings.push({

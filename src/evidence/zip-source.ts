@@ -280,11 +280,6 @@ export class ZipIndex {
   ref(rel: string): ArchiveEntryRef | undefined {
     return this.node(rel)?.ref;
   }
-
-  /** A file entry by its exact name, wherever it is (the manifest folder included). */
-  exact(name: string): ArchiveEntryRef | undefined {
-    return this.files.find((f) => f.name === name);
-  }
 }
 
 interface Pending {

@@ -155,6 +155,8 @@ export async function scanWebFiles(evidenceRoot: string, roots: WebRoot[], opts:
   const cappedPaths: string[] = [];
   const findings: Finding[] = [];
   let unlisted = 0;
+  // The lowest severity rank among the listed findings once the list is full.
+  let floorRank = 0;
   const candidates: WindowCandidate[] = [];
   const problem = (path: string, reason: string): void => {
     if (problems.length < MAX_PROBLEMS) problems.push({ path, reason });
@@ -186,10 +188,17 @@ export async function scanWebFiles(evidenceRoot: string, roots: WebRoot[], opts:
       if (finding && findings.length >= MAX_FINDINGS) {
         // Full: the stronger finding stays listed, the weaker one is counted.
         unlisted++;
-        let weakest = 0;
-        for (let k = 1; k < findings.length; k++) if (rank(findings[k]!.severity) < rank(findings[weakest]!.severity)) weakest = k;
-        if (rank(finding.severity) > rank(findings[weakest]!.severity)) findings[weakest] = finding;
-      } else if (finding) findings.push(finding);
+        // Only a finding stronger than the weakest listed one looks for it: a flood of equals costs nothing.
+        if (rank(finding.severity) > floorRank) {
+          let weakest = 0;
+          for (let k = 1; k < findings.length; k++) if (rank(findings[k]!.severity) < rank(findings[weakest]!.severity)) weakest = k;
+          findings[weakest] = finding;
+          floorRank = Math.min(...findings.map((x) => rank(x.severity)));
+        }
+      } else if (finding) {
+        findings.push(finding);
+        if (findings.length === MAX_FINDINGS) floorRank = Math.min(...findings.map((x) => rank(x.severity)));
+      }
       else if (windowCandidate(place) && candidates.length < MAX_CANDIDATES) {
         candidates.push({ rel: f.rel, windowsPath: f.windowsPath, place: place.id, mtimeMs: f.mtimeMs, size: f.size });
       }
