@@ -128,7 +128,8 @@ class UnionFind {
 
 const LOOPBACK = /^(127\.|::1$|0\.0\.0\.0$|-$)/;
 
-function attackerIps(f: Finding): string[] {
+/** The addresses of a finding that can be an attacker's (loopback, `0.0.0.0` and `-` are not). */
+export function attackerIps(f: Finding): string[] {
   return f.entities.ips.filter((ip) => ip && !LOOPBACK.test(ip));
 }
 
@@ -482,11 +483,12 @@ function buildIncident(
     if (!s) shells.set(k, (s = { accesses: 0, accessIps: [], accessLines: [], findingIds: [] }));
     return s;
   };
+  const accessIpSets = new Map<IncidentShell, Set<string>>();
   for (const f of fs) {
     const k = keysOf.get(f.id)!;
     for (const key of k.shells) {
       const s = shellFor(key);
-      if (!s.findingIds.includes(f.id)) s.findingIds.push(f.id);
+      s.findingIds.push(f.id); // shellKeys() are distinct per finding, finding ids unique
       const scriptPaths = f.entities.paths.filter((p) => shellKey(p) === key);
       if (k.stage === 'file-write') {
         const diskPath = f.source.kind === 'file' ? f.source.path : scriptPaths.map(cleanPath)[0];
@@ -500,7 +502,12 @@ function buildIncident(
       } else if (k.stage === 'shell-access') {
         s.url ??= scriptPaths.map(cleanPath)[0] ?? cleanPath(f.fields['cs-uri-stem'] ?? f.fields['UrlStem'] ?? '');
         s.accesses += f.count;
-        for (const ip of k.ips) if (!s.accessIps.includes(ip)) s.accessIps.push(ip);
+        let seen = accessIpSets.get(s);
+        if (!seen) accessIpSets.set(s, (seen = new Set(s.accessIps)));
+        for (const ip of k.ips) if (!seen.has(ip)) {
+          seen.add(ip);
+          s.accessIps.push(ip);
+        }
         const a = findingTime(f);
         const b = findingLastTime(f);
         if (a && (!s.firstAccess || a < s.firstAccess)) s.firstAccess = a;

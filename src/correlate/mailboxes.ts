@@ -50,7 +50,7 @@ export function touchedMailboxes(findings: Finding[]): TouchedMailbox[] {
       if (!t) byBox.set(m, (t = { mailbox: m, how: [], findingIds: [] }));
       const how = howFor(f, stage);
       if (!t.how.includes(how)) t.how.push(how);
-      if (!t.findingIds.includes(f.id)) t.findingIds.push(f.id);
+      if (t.findingIds[t.findingIds.length - 1] !== f.id) t.findingIds.push(f.id); // findings come one at a time
       const a = findingTime(f);
       const b = findingLastTime(f);
       if (a && (!t.first || a < t.first)) t.first = a;

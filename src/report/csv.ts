@@ -45,7 +45,7 @@ export function cveCsv(r: ScanResult, cve: string): string | null {
     const hits = [{ fields: f.fields, source: f.source, time: f.time }, ...f.samples];
     for (const h of hits) {
       const pseudo = { ...f, fields: h.fields };
-      out.push([...TPL_COLUMNS.map((c) => (c === 'DateTime' ? field(pseudo, c) || h.time : field(pseudo, c === 'ClientIPAddress' ? 'ClientIpAddress' : c))), f.ruleId, f.id, f.count, h.source.path, h.source.line]);
+      out.push([...TPL_COLUMNS.map((c) => (c === 'DateTime' ? field(pseudo, c) || h.time : field(pseudo, c))), f.ruleId, f.id, f.count, h.source.path, h.source.line]);
     }
   }
   return csvTable([...TPL_COLUMNS, 'RuleId', 'FindingId', 'FindingCount', 'Path', 'Line'], out);

@@ -1,5 +1,6 @@
 import type { ScanResult } from '../scan.js';
 import { familyName } from './family-names.js';
+import { attackerIps } from '../correlate/incidents.js';
 import type { Finding, Severity } from '../model/finding.js';
 import { CSS, JS, contentSecurityPolicy } from './html/assets.js';
 import { esc, fmtTime, safeId } from './html/escape.js';
@@ -76,7 +77,8 @@ export function renderHtml(r: ScanResult, opts: HtmlOptions = {}): string {
   for (const [id, v] of verdicts) {
     const exp = ex.exposure?.families[id];
     const quiet = v.status === 'clean' || v.status === 'not-applicable';
-    const mine = r.findings.filter((f) => v.findingIds.includes(f.id) && f.time);
+    const ids = new Set(v.findingIds);
+    const mine = r.findings.filter((f) => ids.has(f.id) && f.time);
     const first = mine.map((f) => f.time!).sort()[0];
     const last = mine.map((f) => f.lastTime ?? f.time!).sort().pop();
     body.push(`<div class="card"><h3><span>${esc(familyName(id))}</span>${pill(v.status, 's')}</h3>`);
@@ -281,8 +283,7 @@ function entitiesSection(r: ScanResult, incs: IncidentView[]): string {
   const ips = new Map<string, { first?: string; last?: string; hits: number; findings: number; evidence: string; families: Set<string> }>();
   for (const f of r.findings) {
     if (f.evidence === 'context') continue;
-    for (const ip of f.entities.ips) {
-      if (/^(127\.|::1$)/.test(ip)) continue;
+    for (const ip of attackerIps(f)) {
       const e = ips.get(ip) ?? { hits: 0, findings: 0, evidence: f.evidence, families: new Set<string>() };
       e.hits += f.count;
       e.findings++;
