@@ -6,9 +6,9 @@ import { MITIGATIONS, type FamilyMitigation, type MitigatableFamily, type Rewrit
  * EOMT's saved-state design (exchange-facts.md §1b.6). The rollback script replays that list backwards.
  */
 
-/** PowerShell single-quoted literal. */
+/** PowerShell single-quoted literal (PowerShell also ends such strings at the typographic single quotes). */
 export function psq(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
+  return `'${s.replace(/['\u2018\u2019\u201a\u201b]/g, (q) => q + q)}'`;
 }
 
 /** The saved-state file the apply script writes and the rollback script reads. */

@@ -165,3 +165,14 @@ test('fuzz: mutated hives never throw anything but RegistryError and always fini
   assert.equal(parsed + refused, 400);
   assert.ok(parsed > 0);
 });
+
+test("a key whose values hold more than the cap: values() refuses, value(name) reads only the one asked for", () => {
+  const big = new Uint8Array(1 << 20).fill(0x41);
+  const values = [...Array.from({ length: 20 }, (_, i) => binary(`Big${i}`, big)), sz('MsiInstallPath', 'C:\\Exchange\\')];
+  const h = Hive.fromBytes(buildHive({ name: 'ROOT', subkeys: [{ name: 'K', values }] }));
+  const k = h.open('K')!;
+  assert.throws(() => h.values(k), (e: unknown) => e instanceof RegistryError && /more than/.test((e as Error).message));
+  assert.equal(valueText(h.value(k, 'msiinstallpath')!), 'C:\\Exchange\\');
+  assert.equal(h.value(k, 'Big7')!.data.length, 1 << 20);
+  assert.equal(h.value(k, 'missing'), undefined);
+});

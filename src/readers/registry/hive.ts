@@ -51,6 +51,8 @@ export interface HiveValue {
   readonly truncated: boolean;
 }
 
+/** Bytes of value data one `values()` call may copy (a key's values are small in any real hive). */
+const VALUES_BYTES_MAX = 16 << 20;
 const BASE_BLOCK = 4096;
 const NONE = 0xffffffff;
 const BIG_DATA_SEGMENT = 16344;
@@ -307,34 +309,54 @@ export class Hive {
     return k;
   }
 
-  /** Every value of `key` (bounded by maxEntries; data cut at maxValueBytes). */
-  values(key: HiveKey): HiveValue[] {
+  /** Offsets of `key`'s value cells (bounded by maxEntries). */
+  private valueOffsets(key: HiveKey): number[] {
     if (key.valueCount === 0 || key.valueList === NONE) return [];
     if (key.valueCount > this.limits.maxEntries) throw new RegistryError(`key "${key.name}" has more than ${this.limits.maxEntries} values`);
     const list = this.cell(key.valueList, 'value list');
     if (key.valueCount * 4 > list.length) throw new RegistryError(`key "${key.name}": ${key.valueCount} values do not fit the value list`);
+    return Array.from({ length: key.valueCount }, (_, i) => u32(list, i * 4));
+  }
+
+  /**
+   * Every value of `key` (data cut at maxValueBytes). A hostile list can point all its entries at one big
+   * value: the data copied for one key is capped (VALUES_BYTES_MAX).
+   */
+  values(key: HiveKey): HiveValue[] {
     const out: HiveValue[] = [];
-    for (let i = 0; i < key.valueCount; i++) out.push(this.valueAt(u32(list, i * 4)));
+    let bytes = 0;
+    for (const off of this.valueOffsets(key)) {
+      const v = this.valueAt(off);
+      bytes += v.data.length;
+      if (bytes > VALUES_BYTES_MAX) throw new RegistryError(`key "${key.name}": values hold more than ${VALUES_BYTES_MAX} bytes`);
+      out.push(v);
+    }
     return out;
   }
 
-  /** The value named `name` (case-insensitive; `''` = default value), or undefined. */
+  /** The value named `name` (case-insensitive; `''` = default value), or undefined. Reads only its data. */
   value(key: HiveKey, name: string): HiveValue | undefined {
     const want = name.toUpperCase();
-    return this.values(key).find((v) => v.name.toUpperCase() === want);
+    for (const off of this.valueOffsets(key)) if (this.valueHeader(off).name.toUpperCase() === want) return this.valueAt(off);
+    return undefined;
   }
 
-  private valueAt(off: number): HiveValue {
+  /** A value cell and its name, without its data. */
+  private valueHeader(off: number): { c: Uint8Array; name: string } {
     const c = this.cell(off, 'value');
     if (this.sig(c) !== 'vk' || c.length < 20) throw new RegistryError(`cell at 0x${off.toString(16)} is not a value`);
     const nameLen = u16(c, 2);
-    const rawSize = u32(c, 4);
-    const dataOff = u32(c, 8);
-    const type = u32(c, 12);
     const flags = u16(c, 16);
     if (20 + nameLen > c.length) throw new RegistryError(`value at 0x${off.toString(16)}: name runs past its cell`);
     const nb = c.subarray(20, 20 + nameLen);
-    const name = flags & VALUE_COMP_NAME ? latin1(nb) : utf16(nb);
+    return { c, name: flags & VALUE_COMP_NAME ? latin1(nb) : utf16(nb) };
+  }
+
+  private valueAt(off: number): HiveValue {
+    const { c, name } = this.valueHeader(off);
+    const rawSize = u32(c, 4);
+    const dataOff = u32(c, 8);
+    const type = u32(c, 12);
     // High bit set: up to 4 bytes of data live in the offset field itself.
     if (rawSize & 0x80000000) {
       const n = Math.min(rawSize & 0x7fffffff, 4);
