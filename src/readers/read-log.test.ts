@@ -427,6 +427,26 @@ test('clause literal filter: a record passes only when it holds every clause of 
   }
 });
 
+test('clause literal filter: a clause common in the data is checked in the record, not searched, with the same result', async () => {
+  // `post` fills the sampled lines, so it is checked in each record holding `/auth/` and `.aspx` (the rare clauses).
+  const rules = [[['/auth/'], ['post'], ['.aspx', '.ashx']]];
+  const literals = [...new Set(rules.flat(2))].sort();
+  const filler = Array.from({ length: 400 }, (_, i) => `x POST /owa/ev.owa?n=${i} 200`);
+  const targets = [
+    'x GET /owa/auth/shell.aspx 200 pOsT', // the common clause as the record's last bytes, mixed case
+    'x GET /owa/auth/shell.aspx 200 pos', // a near miss
+    'x GET /owa/auth/other.aspx 200', // `post` only on the next line: records do not bleed
+    'POST',
+    'x Post /ecp/auth/x.ASHX 200',
+  ];
+  const lines = [...filler.slice(0, 200), ...targets, ...filler.slice(200)];
+  const want = [201, 205];
+  for (const size of [9, 4096, 1 << 20]) {
+    const { recs } = await readBuf(lines.join('\n') + '\n', 'text', size, { literalFilter: { literals, caseSensitive: false, rules } });
+    assert.deepEqual(recs.map((r) => r.line), want, `chunk size ${size}`);
+  }
+});
+
 test('clause literal filter with more clauses than one 32-bit word (bit 31 and beyond)', async () => {
   // 40 rules of two clauses each: bits 0..79; every rule must still be found by its own line.
   const rules = Array.from({ length: 40 }, (_, i) => [[`alpha${i}x`], [`beta${i}y`]]);

@@ -53,10 +53,25 @@ const HEADER_NAME = /^[A-Za-z_][A-Za-z0-9_\-().]*$/;
  * With per-rule clauses (and every literal fit for Teddy), a record passes only if it holds a literal of
  * every clause of some rule; otherwise the clauses are dropped and the union alone is tested (sound:
  * the union is implied by any rule's clauses).
+ *
+ * Testers are shared by the files of a thread that have the same filter (one per log kind): building
+ * one costs more than reading a small file.
  */
-function literalTester(lf: NonNullable<ReadOptions['literalFilter']>): { test(buf: Buffer, s: number, e: number): boolean } {
+type Tester = { test(buf: Buffer, s: number, e: number): boolean };
+const testers = new WeakMap<object, Tester>();
+
+function literalTester(lf: NonNullable<ReadOptions['literalFilter']>): Tester {
+  let t = testers.get(lf);
+  if (t) return t;
+  t = makeTester(lf);
+  // A LiteralScanner is cheap to build and calibrates per stream (its choices are cached by literal set).
+  if (!(t instanceof LiteralScanner)) testers.set(lf, t);
+  return t;
+}
+
+function makeTester(lf: NonNullable<ReadOptions['literalFilter']>): Tester {
   if (lf.literals.length <= 2 || !TeddyScanner.available()) return new LiteralScanner(lf);
-  if (lf.rules && TeddyScanner.usable(lf.literals)) return new ClauseTester(lf.literals, lf.rules);
+  if (lf.rules && TeddyScanner.usable(lf.literals)) return new ClauseTester(lf.rules);
   const long = lf.literals.filter((l) => l.length >= 3 && /^[\x00-\x7f]*$/.test(l));
   const short = lf.literals.filter((l) => !long.includes(l));
   if (long.length < 2) return new LiteralScanner(lf);
@@ -66,19 +81,36 @@ function literalTester(lf: NonNullable<ReadOptions['literalFilter']>): { test(bu
   return { test: (buf, s, e) => few.test(buf, s, e) || multi.test(buf, s, e) };
 }
 
+/** Sample for the clause plan: the first bytes of the first window read with this filter. */
+const PLAN_SAMPLE_BYTES = 256 * 1024;
+/** A clause in at most one sampled line in this many is rare: always searched. */
+const RARE_LINE_SHARE = 64;
+/** Plans are renewed after this many windows (content drifts between a server's log folders). */
+const REPLAN_WINDOWS = 4096;
+
 /**
- * Records that satisfy every clause of some rule. Each literal carries a bit per (rule, clause) it
- * belongs to; a record ORs the bits of the literals found in it, and passes when some rule's bits are
- * all set. Records without any occurrence (most lines) cost one comparison.
+ * Records that satisfy every clause of some rule. Which clauses are searched depends on the data: a
+ * clause whose literals fill the log (`post` in IIS logs of Outlook clients, `owa` on an OWA-heavy
+ * server) would flood the Teddy pass with occurrences that rule nothing out. So the first window is
+ * sampled: per rule, its two rarest clauses and every clause rare in the sample are searched (each literal
+ * carries a bit per (rule, clause); a record ORs the bits of the literals found in it), and the rule's
+ * common clauses are checked in the record's own bytes, only when its searched bits are all set.
+ * Records without any occurrence (most lines) cost one comparison. Every rule has a searched clause, so
+ * a record with no occurrence passes no rule.
  */
 class ClauseTester {
-  private readonly teddy: TeddyScanner;
-  private readonly words: number;
+  private teddy!: TeddyScanner;
+  private words = 1;
   /** Per Teddy literal id: its (rule, clause) bits, `words` 32-bit words each. */
-  private readonly bits: Uint32Array;
+  private bits = new Uint32Array(0);
   /** Per rule: the bits it needs. */
-  private readonly needs: Uint32Array;
-  private readonly acc: Uint32Array;
+  private needs = new Uint32Array(0);
+  private acc = new Uint32Array(1);
+  /** Per rule: clauses checked in the record's bytes (common in the sample). */
+  private checks: ClauseSearch[][] = [];
+  private planned = false;
+  private lastWindow: Buffer | null = null;
+  private windows = 0;
   private found = false;
   private readonly visit = (id: number): void => {
     this.found = true;
@@ -86,44 +118,111 @@ class ClauseTester {
     for (let i = 0; i < w; i++) this.acc[i]! |= this.bits[id * w + i]!;
   };
 
-  constructor(literals: readonly string[], rules: ReadonlyArray<ReadonlyArray<readonly string[]>>) {
-    this.teddy = new TeddyScanner(literals, false);
+  constructor(private readonly rules: ReadonlyArray<ReadonlyArray<readonly string[]>>) {}
+
+  private plan(sample: Buffer): void {
+    const text = sample.toString('latin1').toLowerCase();
+    let lines = 1;
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
+    const freq = new Map<string, number>();
+    const count = (l: string): number => {
+      let n = freq.get(l);
+      if (n === undefined) {
+        n = 0;
+        for (let i = text.indexOf(l); i >= 0 && n <= lines; i = text.indexOf(l, i + 1)) n++;
+        freq.set(l, n);
+      }
+      return n;
+    };
+    const searched: Array<Array<readonly string[]>> = [];
+    this.checks = this.rules.map((clauses) => {
+      const ranked = clauses.map((lits) => ({ lits, n: lits.reduce((sum, l) => sum + count(l.toLowerCase()), 0) })).sort((a, b) => a.n - b.n);
+      // The two rarest clauses, so that two common words that rarely meet (`powershell`, `.aspx`) still rule
+      // most records out in the Teddy pass (checking the second in every record holding the first cost
+      // more, measured), and any clause rare in the sample.
+      const keep = ranked.filter((c, i) => i < 2 || c.n <= lines / RARE_LINE_SHARE);
+      searched.push(keep.map((c) => c.lits));
+      return ranked.filter((c) => !keep.includes(c)).map((c) => new ClauseSearch(c.lits));
+    });
+    const lits = [...new Set(searched.flatMap((clauses) => clauses.flatMap((c) => c.map((l) => l.toLowerCase()))))];
+    this.teddy = new TeddyScanner(lits, false);
     const ids = new Map(this.teddy.literals().map((l, i) => [l, i]));
-    const total = rules.reduce((n, r) => n + r.length, 0);
+    const total = searched.reduce((n, r) => n + r.length, 0);
     this.words = Math.max(1, Math.ceil(total / 32));
     this.bits = new Uint32Array(ids.size * this.words);
-    this.needs = new Uint32Array(rules.length * this.words);
+    this.needs = new Uint32Array(searched.length * this.words);
     this.acc = new Uint32Array(this.words);
     let bit = 0;
-    rules.forEach((clauses, r) => {
+    searched.forEach((clauses, r) => {
       for (const clause of clauses) {
         const word = bit >>> 5;
         const mask = 1 << (bit & 31);
         this.needs[r * this.words + word]! |= mask;
-        for (const l of clause) {
-          const id = ids.get(l.toLowerCase());
-          // A literal missing from the scanner cannot be: every clause literal is in the union.
-          if (id !== undefined) this.bits[id * this.words + word]! |= mask;
-        }
+        for (const l of clause) this.bits[ids.get(l.toLowerCase())! * this.words + word]! |= mask;
         bit++;
       }
     });
+    this.planned = true;
   }
 
   test(buf: Buffer, s: number, e: number): boolean {
+    if (buf !== this.lastWindow) {
+      this.lastWindow = buf;
+      if (!this.planned || ++this.windows % REPLAN_WINDOWS === 0) this.plan(buf.subarray(0, PLAN_SAMPLE_BYTES));
+    }
     this.found = false;
     this.acc.fill(0);
     this.teddy.each(buf, s, e, this.visit);
     if (!this.found) return false;
     const w = this.words;
-    const rules = this.needs.length / w;
+    const rules = this.checks.length;
     for (let r = 0; r < rules; r++) {
       let ok = true;
       for (let i = 0; i < w && ok; i++) {
         const need = this.needs[r * w + i]!;
         ok = (need & ~this.acc[i]!) === 0; // not `(acc & need) === need`: `&` is signed, bit 31 would never compare equal
       }
+      if (!ok) continue;
+      for (const c of this.checks[r]!) if (!(ok = c.test(buf, s, e))) break;
       if (ok) return true;
+    }
+    return false;
+  }
+}
+
+/** Does a byte range hold one of a few lower-case ASCII literals (ASCII case folded)? One pass, a first-byte table. */
+class ClauseSearch {
+  private readonly lits: Uint8Array[];
+  private readonly first = new Uint8Array(256);
+  private readonly minLen: number;
+
+  constructor(literals: readonly string[]) {
+    this.lits = literals.map((l) => Uint8Array.from(Buffer.from(l.toLowerCase(), 'latin1')));
+    this.minLen = Math.min(...this.lits.map((l) => l.length));
+    for (const l of this.lits) {
+      const c = l[0]!;
+      this.first[c] = 1;
+      if (c >= 0x61 && c <= 0x7a) this.first[c - 32] = 1;
+    }
+  }
+
+  test(buf: Buffer, s: number, e: number): boolean {
+    const first = this.first;
+    const lits = this.lits;
+    for (let i = s, last = e - this.minLen; i <= last; i++) {
+      if (first[buf[i]!] === 0) continue;
+      for (let j = 0; j < lits.length; j++) {
+        const l = lits[j]!;
+        if (i + l.length > e) continue;
+        let k = 0;
+        while (k < l.length) {
+          let c = buf[i + k]!;
+          if (c >= 0x41 && c <= 0x5a) c += 32;
+          if (c !== l[k]) break;
+          k++;
+        }
+        if (k === l.length) return true;
+      }
     }
     return false;
   }

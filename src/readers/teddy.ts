@@ -4,7 +4,7 @@
  * ran at ~0.45 GB/s per core; this runs at several GB/s (bench/prefilter.ts prints both).
  *
  * Each literal (ASCII, ≥ 3 bytes) gets a 3-byte fingerprint: the window whose bytes are rarest in the
- * first 64 KiB of the stream (calibration, cached per literal set), so common starts such as `/a` do not
+ * first 256 KiB the scanner sees (calibration, renewed every few thousand windows), so common starts such as `/a` do not
  * flood the verifier. Literals with the same fingerprint share a bucket; the other fingerprints go to the
  * bucket (of 16) where they add the fewest accepted positions of the sample. Case-insensitive tables accept both cases of a
  * letter (an exact per-byte test: upper and lower case differ in the high nibble only).
@@ -20,7 +20,10 @@ const OUT_CAP = 16384;
 /** Input starts after the tables and the candidate output (1024 + 4 bytes per candidate, rounded up). */
 const IN_BASE = 1 << 17;
 const PAD = 64;
-/** A plan serves this many windows before it is recomputed (content drifts between a server's log folders). */
+/**
+ * A plan serves this many windows before it is recomputed (content drifts between a server's log
+ * folders). Scanners are long-lived: the reader keeps one per literal set and thread.
+ */
 const RECALIBRATE = 4096;
 
 interface Exports {
@@ -52,8 +55,6 @@ interface Plan {
    */
   byFingerprint: Map<number, number[]>;
 }
-
-const plans = new Map<string, { plan: Plan; uses: number }>();
 
 /** Counts of 24-bit byte triples: open addressing in typed arrays (a Map is several times slower here). */
 class TripleCounts {
@@ -89,8 +90,8 @@ export class TeddyScanner {
   private readonly fold: Uint8Array;
   private readonly lits: Uint8Array[];
   private readonly caseSensitive: boolean;
-  private readonly key: string;
   private plan: Plan | null = null;
+  private windows = 0;
   private buf: Uint8Array | null = null;
   /** Occurrences in the current window, ordered by start (then end). */
   private starts: number[] = [];
@@ -106,7 +107,6 @@ export class TeddyScanner {
     for (let c = 0; c < 256; c++) this.fold[c] = !caseSensitive && c >= 0x41 && c <= 0x5a ? c + 32 : c;
     const uniq = [...new Set(literals.map((l) => (caseSensitive ? l : l.toLowerCase())))];
     this.lits = uniq.map((l) => Uint8Array.from(Buffer.from(l, 'latin1')));
-    this.key = `${caseSensitive ? 'c' : 'i'}\u0000${uniq.join('\u0000')}`;
   }
 
   /** Can this runtime run the WebAssembly module (not under `--jitless`)? */
@@ -129,8 +129,6 @@ export class TeddyScanner {
   }
 
   private calibrate(sample: Uint8Array): Plan {
-    const cached = plans.get(this.key);
-    if (cached && cached.uses++ < RECALIBRATE) return cached.plan;
     const fold = this.fold;
     // Folded byte triples of the sample and how often each occurs.
     const counts = new TripleCounts();
@@ -223,15 +221,16 @@ export class TeddyScanner {
       if (list) list.push(i, f.off);
       else byFingerprint.set(key, [i, f.off]);
     });
-    const plan = { tables, byFingerprint };
-    if (plans.size > 64) plans.clear();
-    plans.set(this.key, { plan, uses: 0 });
-    return plan;
+    return { tables, byFingerprint };
   }
 
   /** Finds and verifies every occurrence in `buf`. */
   private scanWindow(buf: Uint8Array): void {
-    const plan = (this.plan ??= this.calibrate(buf.subarray(0, SAMPLE_BYTES)));
+    if (this.plan === null || this.windows++ >= RECALIBRATE) {
+      this.plan = this.calibrate(buf.subarray(0, SAMPLE_BYTES));
+      this.windows = 0;
+    }
+    const plan = this.plan;
     const w = wasm();
     const need = IN_BASE + buf.length + PAD;
     if (w.memory.buffer.byteLength < need) w.memory.grow(Math.ceil((need - w.memory.buffer.byteLength) / 65536));
