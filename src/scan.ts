@@ -172,6 +172,22 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
   const huntOpts = { ruleContext: d.installPath ? { installPath: d.installPath } : {}, since, until, maxRecordBytes: opts.maxRecordBytes, noPrefilter: opts.noPrefilter };
 
   bytesTotal = d.logs.reduce((n, l) => n + l.size, 0);
+  // Web shells: every web root, read in parallel (src/detect/files). A folder's web files are scanned in
+  // worker threads beside the log hunt (the YARA compile alone takes about a second); an archive's are read
+  // through it on this thread, after the logs.
+  let logsDone = false;
+  const fileScanRequest = (background: boolean) => runFileScan(src, {
+    roots: d.webRoots, yaraDirs: opts.yara ?? [], hashes: hashDb, workers: opts.workers ?? defaultWorkers(), background,
+    // A bare folder: structured logs are not web files (their URLs would match content rules); plain text may be a renamed shell.
+    ...(d.layout === 'log-folder' ? { skip: new Set(d.logs.filter((l) => l.kind !== 'text').map((l) => l.rel)) } : {}),
+    ...(since !== undefined ? { since } : {}), ...(until !== undefined ? { until } : {}),
+    onProgress: (p) => {
+      if (logsDone) progress({ phase: 'files', filesDone: d.logs.length, filesTotal: d.logs.length, bytesDone, bytesTotal, current: p.current });
+    },
+  });
+  const early = src.archive ? undefined : fileScanRequest(true);
+  // Awaited after the logs; a failure must not surface as an unhandled rejection meanwhile.
+  early?.catch(() => undefined);
   let records = 0;
   let collector: FindingCollector;
   try {
@@ -218,6 +234,7 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
     collector = await pool.finish();
   } finally {
     await pool.close();
+    logsDone = true;
   }
 
   const hostName = await probeHostName(src, d);
@@ -231,14 +248,7 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
     filesInventoried++;
     evaluate(fileRules, rec, undefined, { path: rec.entry.rel }, 'file', { ruleContext: huntOpts.ruleContext }, collector);
   }
-  // Web shells: every web root, read in parallel (src/detect/files).
-  const fileScan = await runFileScan(src, {
-    roots: d.webRoots, yaraDirs: opts.yara ?? [], hashes: hashDb, workers: opts.workers ?? defaultWorkers(),
-    // A bare folder: structured logs are not web files (their URLs would match content rules); plain text may be a renamed shell.
-    ...(d.layout === 'log-folder' ? { skip: new Set(d.logs.filter((l) => l.kind !== 'text').map((l) => l.rel)) } : {}),
-    ...(since !== undefined ? { since } : {}), ...(until !== undefined ? { until } : {}),
-    onProgress: (p) => progress({ phase: 'files', filesDone: d.logs.length, filesTotal: d.logs.length, bytesDone, bytesTotal, current: p.current }),
-  });
+  const fileScan = await (early ?? fileScanRequest(false));
   for (const p of fileScan?.problems ?? []) coverage.problems.push(p);
 
   progress({ phase: 'verdicts', filesDone: d.logs.length, filesTotal: d.logs.length, bytesDone, bytesTotal });

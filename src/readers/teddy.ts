@@ -271,19 +271,25 @@ export class TeddyScanner {
         }
       }
     }
-    // Found in fingerprint order; a literal's fingerprint may sit anywhere in it: order by start, end.
+    this.keep(starts, ends, ids);
+  }
+
+  /**
+   * Found in fingerprint order; a literal's fingerprint may sit anywhere in it: order by start, end. (Its
+   * own method: a rarely taken branch inside the scan loop's function made V8 deoptimize it on every window.)
+   */
+  private keep(starts: number[], ends: number[], ids: number[]): void {
     let sorted = true;
     for (let i = 1; i < starts.length && sorted; i++) sorted = starts[i - 1]! < starts[i]! || (starts[i - 1] === starts[i] && ends[i - 1]! <= ends[i]!);
     if (!sorted) {
       const idx = starts.map((_, i) => i).sort((a, b) => starts[a]! - starts[b]! || ends[a]! - ends[b]!);
-      this.starts = idx.map((i) => starts[i]!);
-      this.ends = idx.map((i) => ends[i]!);
-      this.ids = idx.map((i) => ids[i]!);
-    } else {
-      this.starts = starts;
-      this.ends = ends;
-      this.ids = ids;
+      starts = idx.map((i) => starts[i]!);
+      ends = idx.map((i) => ends[i]!);
+      ids = idx.map((i) => ids[i]!);
     }
+    this.starts = starts;
+    this.ends = ends;
+    this.ids = ids;
     this.k = 0;
   }
 

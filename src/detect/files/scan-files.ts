@@ -11,11 +11,16 @@ import type { YaraSpec } from './content.js';
 import { walkRoots, type WalkedFile, type WalkSkip, type WebRoot } from './walk.js';
 import { webKnowledge } from './web-knowledge.js';
 
+/** Web trees with fewer files are scanned by one worker (compiling the rules in more costs more than it saves). */
+export const SMALL_TREE_FILES = 2000;
+
 export interface FileScanOptions {
   yara: YaraSpec;
   hashes: HashDb;
-  /** Worker threads (default 1 = this thread). */
+  /** Worker threads (default 1 = this thread); a tree of fewer than `SMALL_TREE_FILES` files gets one. */
   workers?: number;
+  /** The scan runs beside other work on this thread (the log hunt): never compile or read on this thread. */
+  background?: boolean;
   limits?: ReadLimits;
   maxFiles?: number;
   /** Relative paths never read as web files. */
@@ -206,7 +211,23 @@ export async function scanWebFiles(evidenceRoot: string, roots: WebRoot[], opts:
     opts.onProgress?.({ files: stats.files, bytes: stats.bytes, current: batch[batch.length - 1]?.rel });
   };
   if (opts.archive) return finish(await scanArchive(opts.archive, roots, opts, limits, { handle: (f, c) => handle([f], [c]), onSkip, stats }));
-  const pool = new FilePool(opts.yara, limits, opts.workers ?? 1);
+  // Each worker compiles the rules (~1 s of yara-x): a small tree is scanned by one. Walk ahead to know.
+  const walker = walkRoots(evidenceRoot, roots, onSkip, { maxFiles: opts.maxFiles });
+  const ahead: Array<WalkedFile & { root: WebRoot }> = [];
+  let more = true;
+  while (ahead.length < SMALL_TREE_FILES) {
+    const n = walker.next();
+    if (n.done) {
+      more = false;
+      break;
+    }
+    ahead.push(n.value);
+  }
+  function* walked(): Generator<WalkedFile & { root: WebRoot }> {
+    yield* ahead;
+    if (more) yield* walker;
+  }
+  const pool = new FilePool(opts.yara, limits, more ? opts.workers ?? 1 : 1, opts.background === true);
   let rules: RulesReport;
   try {
     const inFlight = new Set<Promise<void>>();
@@ -224,7 +245,7 @@ export async function scanWebFiles(evidenceRoot: string, roots: WebRoot[], opts:
       void p.finally(() => inFlight.delete(p)).catch(() => undefined);
       if (inFlight.size >= maxInFlight) await Promise.race(inFlight);
     };
-    for (const f of walkRoots(evidenceRoot, roots, onSkip, { maxFiles: opts.maxFiles })) {
+    for (const f of walked()) {
       if (opts.skip?.has(f.rel) || (f.root.bare && !mayBeWebFile(f.name))) continue;
       stats.files++;
       if (f.badName) {
