@@ -62,6 +62,15 @@ export function unionLiterals(rules: readonly CompiledRule[]): LiteralFilter | n
   return out;
 }
 
+const picked: CompiledRule[] = [];
+
+/** `rules[i]` for each index (one reused array: evaluate() does not keep it). */
+function pick(rules: readonly CompiledRule[], which: readonly number[]): readonly CompiledRule[] {
+  picked.length = which.length;
+  for (let i = 0; i < which.length; i++) picked[i] = rules[which[i]!]!;
+  return picked;
+}
+
 /** Evaluate every rule against one record; hand hits to the collector. */
 export function evaluate(
   rules: readonly CompiledRule[],
@@ -131,8 +140,9 @@ export async function huntFile(job: FileJob, rules: readonly CompiledRule[], opt
       maxRecordBytes: opts.maxRecordBytes,
       literalFilter: opts.noPrefilter ? undefined : unionLiterals(rules) ?? undefined,
       onBytes: opts.onBytes,
-      onRecord: (rec: LogRecord) => {
-        evaluate(rules, rec, rec.time(), { path: job.display, line: rec.line, offset: rec.offset }, job.kind, opts, collector);
+      // With a clause filter, only the rules whose clauses the record satisfies (indexes into `rules`).
+      onRecord: (rec: LogRecord, which?: readonly number[]) => {
+        evaluate(which ? pick(rules, which) : rules, rec, rec.time(), { path: job.display, line: rec.line, offset: rec.offset }, job.kind, opts, collector);
       },
     };
     const stats = job.entry ? await readLog(entryChunks(job.entry), readOpts) : readLogFileSync(job.abs, readOpts);

@@ -57,7 +57,8 @@ const HEADER_NAME = /^[A-Za-z_][A-Za-z0-9_\-().]*$/;
  * Testers are shared by the files of a thread that have the same filter (one per log kind): building
  * one costs more than reading a small file.
  */
-type Tester = { test(buf: Buffer, s: number, e: number): boolean };
+/** `passed`, when present: after a `true`, the rules whose clauses the record satisfies. */
+type Tester = { test(buf: Buffer, s: number, e: number): boolean; readonly passed?: readonly number[] };
 const testers = new WeakMap<object, Tester>();
 
 function literalTester(lf: NonNullable<ReadOptions['literalFilter']>): Tester {
@@ -112,6 +113,8 @@ class ClauseTester {
   private lastWindow: Buffer | null = null;
   private windows = 0;
   private found = false;
+  /** After `test` returned true: the rules whose clauses the record satisfies (the hunt evaluates only those). */
+  readonly passed: number[] = [];
   private readonly visit = (id: number): void => {
     this.found = true;
     const w = this.words;
@@ -176,6 +179,8 @@ class ClauseTester {
     if (!this.found) return false;
     const w = this.words;
     const rules = this.checks.length;
+    const passed = this.passed;
+    passed.length = 0;
     for (let r = 0; r < rules; r++) {
       let ok = true;
       for (let i = 0; i < w && ok; i++) {
@@ -184,9 +189,9 @@ class ClauseTester {
       }
       if (!ok) continue;
       for (const c of this.checks[r]!) if (!(ok = c.test(buf, s, e))) break;
-      if (ok) return true;
+      if (ok) passed.push(r);
     }
-    return false;
+    return passed.length > 0;
   }
 }
 
@@ -255,7 +260,7 @@ class StreamReader {
   private readonly kind: LogKind;
   private readonly max: number;
   private readonly prefilter: ((raw: string) => boolean) | undefined;
-  private readonly literals: { test(buf: Buffer, s: number, e: number): boolean } | undefined;
+  private readonly literals: Tester | undefined;
   private readonly onRecord: ReadOptions['onRecord'];
   private readonly ts = new TimestampParser();
   private readonly textKind: boolean;
@@ -532,7 +537,7 @@ class StreamReader {
     raw ??= buf.toString('utf8', s, e);
     if (this.prefilter !== undefined && !this.prefilter(raw)) return;
     if (rec === undefined) rec = h === null ? new TextRecord(raw, this.line, offset, t) : new FieldRecord(raw, this.line, offset, h, t);
-    this.onRecord(rec);
+    this.onRecord(rec, this.literals?.passed);
   }
 
   private directive(text: string): void {

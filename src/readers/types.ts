@@ -102,7 +102,12 @@ export interface ReadOptions {
    * rule's `prefilter`, so the hunt engine can pass the union of its rules' literals. Runs before `prefilter`.
    */
   literalFilter?: LiteralFilter;
-  onRecord: (rec: LogRecord) => void;
+  /**
+   * `rules`: with a clause filter (`literalFilter.rules`), the indexes of the rules whose clauses the
+   * record satisfies (ascending; only those can match it, every clause being necessary); else undefined.
+   * Valid during the call only.
+   */
+  onRecord: (rec: LogRecord, rules?: readonly number[]) => void;
   /** Called after each chunk read from a file, with the bytes read so far (progress of long files). */
   onBytes?: (bytesSoFar: number) => void;
   signal?: AbortSignal;
