@@ -139,15 +139,17 @@ export class TeddyScanner {
     // bucket and group). They carry nearly all of a bucket's load: on IIS logs the 8,192 most frequent give
     // the same plan as all of them, for a quarter less time (2,048 gave half again as many candidates).
     const common = counts.entries(2).sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, CALIBRATION_TRIPLES);
-    const nibbles = new Uint8Array(common.length * 6);
-    const weight = new Uint32Array(common.length);
+    // Per triple and nibble position (lo0 hi0 lo1 hi1 lo2 hi2): the nibble as a one-hot 16-bit mask, so a
+    // bucket's test is six ANDs with an early exit (most triples fail the first or second).
+    const n = common.length;
+    const oh = Array.from({ length: 6 }, () => new Uint16Array(n));
+    const weight = new Uint32Array(n);
     common.forEach(([t, c], i) => {
-      const x = t >> 16;
-      const y = (t >> 8) & 255;
-      const z = t & 255;
-      nibbles.set([x & 15, x >> 4, y & 15, y >> 4, z & 15, z >> 4], i * 6);
+      const bytes = [t >> 16, (t >> 8) & 255, t & 255];
+      for (let j = 0; j < 6; j++) oh[j]![i] = 1 << (j & 1 ? bytes[j >> 1]! >> 4 : bytes[j >> 1]! & 15);
       weight[i] = c;
     });
+    const [oh0, oh1, oh2, oh3, oh4, oh5] = oh as [Uint16Array, Uint16Array, Uint16Array, Uint16Array, Uint16Array, Uint16Array];
     const variants = (c: number) => (!this.caseSensitive && c >= 0x61 && c <= 0x7a ? [c, c - 32] : [c]);
     // Nibble sets of a bucket: [lo0, hi0, lo1, hi1, lo2, hi2] as 16-bit masks.
     const widen = (sets: number[], fp: number[]): number[] =>
@@ -159,11 +161,11 @@ export class TeddyScanner {
     // Sample positions a bucket's tables accept (folded: the tables hold both cases of a letter).
     const hits = (sets: number[]): number => {
       const [s0, s1, s2, s3, s4, s5] = sets as [number, number, number, number, number, number];
-      let n = 0;
-      for (let i = 0, k = 0; i < weight.length; i++, k += 6) {
-        if ((s0 >> nibbles[k]!) & (s1 >> nibbles[k + 1]!) & (s2 >> nibbles[k + 2]!) & (s3 >> nibbles[k + 3]!) & (s4 >> nibbles[k + 4]!) & (s5 >> nibbles[k + 5]!) & 1) n += weight[i]!;
+      let sum = 0;
+      for (let i = 0; i < n; i++) {
+        if ((s0 & oh0[i]!) !== 0 && (s1 & oh1[i]!) !== 0 && (s2 & oh2[i]!) !== 0 && (s3 & oh3[i]!) !== 0 && (s4 & oh4[i]!) !== 0 && (s5 & oh5[i]!) !== 0) sum += weight[i]!;
       }
-      return n;
+      return sum;
     };
     // Fingerprint: the literal's rarest 3-byte window in the sample. Most windows of a rare literal never
     // occur in 256 KiB, so ties go to the window whose byte pairs are rarest.
@@ -199,9 +201,14 @@ export class TeddyScanner {
       let bestCost = Infinity;
       let bestSets = sets[0]!;
       let bestLoad = 0;
+      // Every empty bucket gives the same count, and a bucket whose masks already hold the fingerprint keeps its own.
+      let emptyHits = -1;
       for (let b = 0; b < BUCKETS; b++) {
-        const next = widen(sets[b]!, fp);
-        const l = hits(next);
+        const cur = sets[b]!;
+        const next = widen(cur, fp);
+        const empty = bucketLits[b]!.length === 0;
+        const l = next.every((m, j) => m === cur[j]) ? load[b]! : empty && emptyHits >= 0 ? emptyHits : hits(next);
+        if (empty) emptyHits = l;
         // Extra sample positions to verify; an empty bucket costs only its own fingerprint's hits.
         const cost = (l - load[b]!) * (bucketLits[b]!.length + members.length) + load[b]! * members.length;
         if (cost < bestCost) [bestB, bestCost, bestSets, bestLoad] = [b, cost, next, l];
