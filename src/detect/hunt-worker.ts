@@ -3,21 +3,17 @@
  * keeps its own finding collector, handed back once at the end (so floods stay bounded per worker and
  * messages stay small). Only reader statistics travel back per file.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { FindingCollector } from './collector.js';
 import { huntFile, type HuntOptions, type FileJob, type FileResult } from './hunt.js';
-import { packFromDocs } from './rule-pack.js';
+import { packFromDocs, type RulePack } from './rule-pack.js';
 import { deferRegexCompilation, type AcceptedDoc } from '../rules/index.js';
 import { logsourceFor } from './source-fields.js';
 import type { CompiledRule } from '../rules/types.js';
 
-interface Init {
-  docs: AcceptedDoc[];
-}
+/** `init` (the rules) comes first: the pool posts it before any batch. */
+export type ToWorker = { type: 'init'; docs: AcceptedDoc[] } | { type: 'batch'; id: number; jobs: FileJob[]; options: HuntOptions } | { type: 'finish' };
 
-export type ToWorker = { type: 'batch'; id: number; jobs: FileJob[]; options: HuntOptions } | { type: 'finish' };
-
-const init = workerData as Init;
 // Long files report progress every 32 MiB, so a 4 GB log does not look stuck.
 let reported = 0;
 let current = -1;
@@ -28,18 +24,20 @@ const onBytes = (n: number) => {
   }
 };
 deferRegexCompilation(true);
-const pack = packFromDocs(init.docs);
+let pack: RulePack | undefined;
 const collector = new FindingCollector();
 const byKind = new Map<string, readonly CompiledRule[]>();
 const rulesFor = (kind: string): readonly CompiledRule[] => {
   let r = byKind.get(kind);
-  if (!r) byKind.set(kind, (r = pack.forLogsource(logsourceFor(kind))));
+  if (!r) byKind.set(kind, (r = pack!.forLogsource(logsourceFor(kind))));
   return r;
 };
 
 const port = parentPort!;
 port.on('message', (msg: ToWorker) => {
-  if (msg.type === 'batch') {
+  if (msg.type === 'init') {
+    pack = packFromDocs(msg.docs);
+  } else if (msg.type === 'batch') {
     void (async () => {
       const options: HuntOptions = { ...msg.options, onBytes };
       const results: FileResult[] = [];
@@ -47,7 +45,7 @@ port.on('message', (msg: ToWorker) => {
         reported = 0;
         current = job.id;
         try {
-          results.push(await huntFile(job, rulesFor(job.kind), options, collector, (ls) => pack.forLogsource(ls)));
+          results.push(await huntFile(job, rulesFor(job.kind), options, collector, (ls) => pack!.forLogsource(ls)));
         } catch (err) {
           results.push({ error: `internal error: ${(err as Error)?.stack ?? String(err)}` });
         }

@@ -40,10 +40,16 @@ export class HuntPool {
    * Workers start (and compile the rules) at once, before the hunt options are known: they overlap
    * with discovery. Options travel with each batch.
    */
-  constructor(
-    private readonly pack: RulePack,
-    opts: PoolOptions = {},
-  ) {
+  private pack: RulePack | undefined;
+  private readonly packReady: Promise<RulePack>;
+
+  /**
+   * `pack` may still be loading: worker threads boot (load their modules) meanwhile and get the rules
+   * when they are ready; batches wait for them.
+   */
+  constructor(pack: RulePack | Promise<RulePack>, opts: PoolOptions = {}) {
+    this.packReady = Promise.resolve(pack).then((p) => (this.pack = p));
+    this.packReady.catch(() => undefined); // the scan awaits the same promise and reports the failure
     this.onBytes = opts.onBytes;
     const n = opts.workers ?? defaultWorkers();
     if (n <= 1) {
@@ -60,15 +66,15 @@ export class HuntPool {
         collector: new FindingCollector(),
         rulesFor: (kind) => {
           let r = byKind.get(kind);
-          if (!r) byKind.set(kind, (r = pack.forLogsource(logsourceFor(kind))));
+          if (!r) byKind.set(kind, (r = this.pack!.forLogsource(logsourceFor(kind))));
           return r;
         },
       };
       return;
     }
     for (let i = 0; i < n; i++) {
-      // A smaller young generation than V8's default: records are short-lived, and three threads share the memory bound.
-      const w = new Worker(new URL('./hunt-worker.js', import.meta.url), { workerData: { docs: pack.docs }, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+      const w = new Worker(new URL('./hunt-worker.js', import.meta.url));
+      void this.packReady.then((p) => w.postMessage({ type: 'init', docs: p.docs }), () => undefined);
       w.on('message', (m: { type: string; id?: number; results?: FileResult[]; bytes?: number }) => {
         if (m.type === 'progress') this.onBytes?.(m.id ?? -1, m.bytes ?? 0);
         if (m.type !== 'done' || m.id === undefined) return;
@@ -105,10 +111,11 @@ export class HuntPool {
       // One batch at a time: bounded open files and buffers, like a worker.
       const local = this.local;
       const next = this.localChain.then(async () => {
+        await this.packReady;
         const out: FileResult[] = [];
         for (const job of jobs) {
           this.currentJob = job.id;
-          out.push(await huntFile(job, local.rulesFor(job.kind), this.options, local.collector, (ls) => this.pack.forLogsource(ls)));
+          out.push(await huntFile(job, local.rulesFor(job.kind), this.options, local.collector, (ls) => this.pack!.forLogsource(ls)));
         }
         return out;
       });

@@ -11,8 +11,7 @@ export interface RulesReport {
 
 /**
  * Spreads file reads over worker threads, each with its own compiled YARA rules (compiled once per worker,
- * not per file). With one worker everything runs in this thread, unless the pool runs in the background.
- * Same shape as src/detect/pool.ts.
+ * not per file). With one worker everything runs in this thread. Same shape as src/detect/pool.ts.
  */
 export class FilePool {
   private readonly workers: Worker[] = [];
@@ -24,9 +23,8 @@ export class FilePool {
   private failure: Error | undefined;
   readonly ready: Promise<RulesReport>;
 
-  /** `background`: the pool runs beside other work on this thread, so even one worker is a thread of its own. */
-  constructor(yara: YaraSpec, private readonly limits: ReadLimits, workers: number, background = false) {
-    if (workers <= 1 && !background) {
+  constructor(yara: YaraSpec, private readonly limits: ReadLimits, workers: number) {
+    if (workers <= 1) {
       const c = (this.local = compileContent(yara));
       this.ready = Promise.resolve({ ruleCount: c.ruleCount, warnings: c.warnings, errors: c.errors });
       return;

@@ -20,8 +20,6 @@ export interface FileScanRequest {
   projectYara?: boolean;
   hashes: HashDb;
   workers?: number;
-  /** Runs beside the log hunt: nothing heavy on this thread (see FileScanOptions.background). */
-  background?: boolean;
   /** Relative paths never read as web files (the logs discovery already reads, in a bare folder). */
   skip?: Set<string>;
   onProgress?: (p: { files: number; bytes: number; current?: string }) => void;
@@ -57,7 +55,6 @@ export async function runFileScan(src: EvidenceSource, req: FileScanRequest): Pr
     yara: { project: req.projectYara ?? true, dirs: req.yaraDirs ?? [] },
     hashes: req.hashes,
     ...(req.workers !== undefined ? { workers: req.workers } : {}),
-    ...(req.background ? { background: true } : {}),
     ...(req.skip ? { skip: req.skip } : {}),
     ...(req.onProgress ? { onProgress: req.onProgress } : {}),
   });

@@ -19,8 +19,6 @@ export interface FileScanOptions {
   hashes: HashDb;
   /** Worker threads (default 1 = this thread); a tree of fewer than `SMALL_TREE_FILES` files gets one. */
   workers?: number;
-  /** The scan runs beside other work on this thread (the log hunt): never compile or read on this thread. */
-  background?: boolean;
   limits?: ReadLimits;
   maxFiles?: number;
   /** Relative paths never read as web files. */
@@ -227,7 +225,7 @@ export async function scanWebFiles(evidenceRoot: string, roots: WebRoot[], opts:
     yield* ahead;
     if (more) yield* walker;
   }
-  const pool = new FilePool(opts.yara, limits, more ? opts.workers ?? 1 : 1, opts.background === true);
+  const pool = new FilePool(opts.yara, limits, more ? opts.workers ?? 1 : 1);
   let rules: RulesReport;
   try {
     const inFlight = new Set<Promise<void>>();
