@@ -55,7 +55,71 @@ interface Plan {
    * candidate is looked up by the bytes it starts with, so only literals with that exact fingerprint are
    * compared, however crowded its bucket (forty `%xx` escapes share one).
    */
-  byFingerprint: Map<number, number[]>;
+  fingerprints: FingerprintTable;
+}
+
+/**
+ * Folded fingerprint (3 bytes as one number) → (literal, offset) pairs, in typed arrays with open
+ * addressing: looked up once per candidate, the hottest lookup of the scan (a Map was several times slower).
+ */
+class FingerprintTable {
+  private readonly keys: Int32Array;
+  /** Per slot: first pair index in `pairs` and pair count. */
+  private readonly first: Int32Array;
+  private readonly count: Int32Array;
+  /** Flat (literal index, offset of the fingerprint in the literal) pairs, grouped by key. */
+  readonly pairs: Int32Array;
+  private readonly mask: number;
+
+  constructor(entries: ReadonlyArray<{ key: number; lit: number; off: number }>) {
+    let size = 16;
+    while (size < entries.length * 4) size <<= 1;
+    this.mask = size - 1;
+    this.keys = new Int32Array(size).fill(-1);
+    this.first = new Int32Array(size);
+    this.count = new Int32Array(size);
+    const byKey = new Map<number, Array<{ lit: number; off: number }>>();
+    for (const e of entries) {
+      const l = byKey.get(e.key);
+      if (l) l.push(e);
+      else byKey.set(e.key, [e]);
+    }
+    this.pairs = new Int32Array(entries.length * 2);
+    let n = 0;
+    for (const [key, list] of byKey) {
+      let h = this.hash(key);
+      while (this.keys[h] !== -1) h = (h + 1) & this.mask;
+      this.keys[h] = key;
+      this.first[h] = n;
+      this.count[h] = list.length;
+      for (const e of list) {
+        this.pairs[n * 2] = e.lit;
+        this.pairs[n * 2 + 1] = e.off;
+        n++;
+      }
+    }
+  }
+
+  private hash(key: number): number {
+    return (Math.imul(key, 0x9e3779b1) >>> 16) & this.mask;
+  }
+
+  /** Slot of `key`, or -1. `firstOf`/`countOf` then give its pairs. */
+  slot(key: number): number {
+    for (let h = this.hash(key); ; h = (h + 1) & this.mask) {
+      const k = this.keys[h]!;
+      if (k === key) return h;
+      if (k === -1) return -1;
+    }
+  }
+
+  firstOf(slot: number): number {
+    return this.first[slot]!;
+  }
+
+  countOf(slot: number): number {
+    return this.count[slot]!;
+  }
 }
 
 /** Counts of 24-bit byte triples: open addressing in typed arrays (a Map is several times slower here). */
@@ -95,11 +159,12 @@ export class TeddyScanner {
   private plan: Plan | null = null;
   private windows = 0;
   private buf: Uint8Array | null = null;
-  /** Occurrences in the current window, ordered by start (then end). */
-  private starts: number[] = [];
-  private ends: number[] = [];
+  /** Occurrences in the current window, ordered by start (then end): the first `n` entries. */
+  private starts = new Int32Array(1024);
+  private ends = new Int32Array(1024);
   /** Literal of each occurrence (index into `literals()`). */
-  private ids: number[] = [];
+  private ids = new Int32Array(1024);
+  private n = 0;
   private k = 0;
 
   constructor(literals: readonly string[], caseSensitive: boolean) {
@@ -225,14 +290,8 @@ export class TeddyScanner {
     for (let b = 0; b < BUCKETS; b++) {
       for (let j = 0; j < 6; j++) for (let v = 0; v < 16; v++) if ((sets[b]![j]! >> v) & 1) tables[(b >> 3) * 96 + j * 16 + v]! |= 1 << (b & 7);
     }
-    const byFingerprint = new Map<number, number[]>();
-    fps.forEach((f, i) => {
-      const key = (f.fp[0]! << 16) | (f.fp[1]! << 8) | f.fp[2]!;
-      const list = byFingerprint.get(key);
-      if (list) list.push(i, f.off);
-      else byFingerprint.set(key, [i, f.off]);
-    });
-    return { tables, byFingerprint };
+    const fingerprints = new FingerprintTable(fps.map((f, i) => ({ key: (f.fp[0]! << 16) | (f.fp[1]! << 8) | f.fp[2]!, lit: i, off: f.off })));
+    return { tables, fingerprints };
   }
 
   /** Finds and verifies every occurrence in `buf`. */
@@ -250,13 +309,13 @@ export class TeddyScanner {
     mem.set(buf, IN_BASE);
     mem.fill(0, IN_BASE + buf.length, IN_BASE + buf.length + PAD);
     const positions = new Uint32Array(w.memory.buffer, 1024, OUT_CAP);
-    const byFp = plan.byFingerprint;
-    const starts: number[] = [];
-    const ends: number[] = [];
-    const ids: number[] = [];
+    const fps = plan.fingerprints;
+    const pairs = fps.pairs;
     const fold = this.fold;
     const lits = this.lits;
     const len = buf.length;
+    this.n = 0;
+    this.k = 0;
     let p = IN_BASE;
     const end = IN_BASE + len;
     while (p < end) {
@@ -265,43 +324,50 @@ export class TeddyScanner {
       for (let c = 0; c < n; c++) {
         const pos = positions[c]!;
         if (pos + 3 > len) continue;
-        const list = byFp.get((fold[buf[pos]!]! << 16) | (fold[buf[pos + 1]!]! << 8) | fold[buf[pos + 2]!]!);
-        if (list === undefined) continue;
-        for (let q = 0; q < list.length; q += 2) {
-          const lit = lits[list[q]!]!;
-          const start = pos - list[q + 1]!;
+        const slot = fps.slot((fold[buf[pos]!]! << 16) | (fold[buf[pos + 1]!]! << 8) | fold[buf[pos + 2]!]!);
+        if (slot < 0) continue;
+        for (let q = fps.firstOf(slot), qEnd = q + fps.countOf(slot); q < qEnd; q++) {
+          const id = pairs[q * 2]!;
+          const lit = lits[id]!;
+          const start = pos - pairs[q * 2 + 1]!;
           const stop = start + lit.length;
           if (start < 0 || stop > len) continue;
           let i = 0;
           while (i < lit.length && fold[buf[start + i]!] === lit[i]) i++;
-          if (i === lit.length) {
-            starts.push(start);
-            ends.push(stop);
-            ids.push(list[q]!);
-          }
+          if (i === lit.length) this.add(start, stop, id);
         }
       }
     }
-    this.keep(starts, ends, ids);
   }
 
   /**
-   * Found in fingerprint order; a literal's fingerprint may sit anywhere in it: order by start, end. (Its
-   * own method: a rarely taken branch inside the scan loop's function made V8 deoptimize it on every window.)
+   * Adds an occurrence, keeping the list ordered by (start, end): found in fingerprint order, a literal's
+   * fingerprint may sit anywhere in it, so an occurrence may start a few bytes before the previous ones.
    */
-  private keep(starts: number[], ends: number[], ids: number[]): void {
-    let sorted = true;
-    for (let i = 1; i < starts.length && sorted; i++) sorted = starts[i - 1]! < starts[i]! || (starts[i - 1] === starts[i] && ends[i - 1]! <= ends[i]!);
-    if (!sorted) {
-      const idx = starts.map((_, i) => i).sort((a, b) => starts[a]! - starts[b]! || ends[a]! - ends[b]!);
-      starts = idx.map((i) => starts[i]!);
-      ends = idx.map((i) => ends[i]!);
-      ids = idx.map((i) => ids[i]!);
+  private add(start: number, stop: number, id: number): void {
+    if (this.n === this.starts.length) {
+      const grow = (a: Int32Array) => {
+        const b = new Int32Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.starts = grow(this.starts);
+      this.ends = grow(this.ends);
+      this.ids = grow(this.ids);
     }
-    this.starts = starts;
-    this.ends = ends;
-    this.ids = ids;
-    this.k = 0;
+    const starts = this.starts;
+    const ends = this.ends;
+    const ids = this.ids;
+    let j = this.n++;
+    while (j > 0 && (starts[j - 1]! > start || (starts[j - 1] === start && ends[j - 1]! > stop))) {
+      starts[j] = starts[j - 1]!;
+      ends[j] = ends[j - 1]!;
+      ids[j] = ids[j - 1]!;
+      j--;
+    }
+    starts[j] = start;
+    ends[j] = stop;
+    ids[j] = id;
   }
 
   /**
@@ -314,19 +380,20 @@ export class TeddyScanner {
       this.scanWindow(buf);
     }
     const starts = this.starts;
+    const n = this.n;
     let k = this.k;
-    while (k < starts.length && starts[k]! < s) k++;
+    while (k < n && starts[k]! < s) k++;
     return (this.k = k);
   }
 
   /** Calls `visit(id)` for every occurrence inside [s, e) of `buf` (literal `literals()[id]`). */
   each(buf: Uint8Array, s: number, e: number, visit: (id: number) => void): void {
-    for (let j = this.seek(buf, s); j < this.starts.length && this.starts[j]! < e; j++) if (this.ends[j]! <= e) visit(this.ids[j]!);
+    for (let j = this.seek(buf, s); j < this.n && this.starts[j]! < e; j++) if (this.ends[j]! <= e) visit(this.ids[j]!);
   }
 
   /** Does [s, e) of `buf` contain one of the literals? Calls must move forward within a window. */
   test(buf: Uint8Array, s: number, e: number): boolean {
-    for (let j = this.seek(buf, s); j < this.starts.length && this.starts[j]! < e; j++) if (this.ends[j]! <= e) return true;
+    for (let j = this.seek(buf, s); j < this.n && this.starts[j]! < e; j++) if (this.ends[j]! <= e) return true;
     return false;
   }
 }
