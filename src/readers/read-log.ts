@@ -234,6 +234,10 @@ class ClauseSearch {
   }
 }
 
+/** Headers are immutable and shared by the readers of a thread (keyed by kind and `#Fields:` text). */
+const headerCache = new Map<string, Header>();
+const MAX_CACHED_HEADERS = 256;
+
 function newStats(): ReaderStats {
   return {
     bytes: 0,
@@ -558,9 +562,16 @@ class StreamReader {
         st.logType ??= value;
         break;
       case 'fields': {
-        const w3c = isW3cKind(this.kind);
-        const names = w3c ? value.split(/\s+/).filter(Boolean) : splitCsv(value).map((x) => x.trim());
-        this.setHeader(names);
+        // Thousands of small files repeat the same few headers: parse each once per thread.
+        const key = `${this.kind}\u0000${value}`;
+        let h = headerCache.get(key);
+        if (!h) {
+          const names = isW3cKind(this.kind) ? value.split(/\s+/).filter(Boolean) : splitCsv(value).map((x) => x.trim());
+          h = makeHeader(names, this.kind);
+          if (headerCache.size >= MAX_CACHED_HEADERS) headerCache.clear();
+          headerCache.set(key, h);
+        }
+        this.useHeader(h);
         st.headerBlocks++;
         break;
       }
@@ -570,7 +581,11 @@ class StreamReader {
   }
 
   private setHeader(names: string[]): void {
-    this.header = makeHeader(names, this.kind);
+    this.useHeader(makeHeader(names, this.kind));
+  }
+
+  private useHeader(h: Header): void {
+    this.header = h;
     this.mode = 'fields';
     this.quotes = !this.header.w3c;
   }
