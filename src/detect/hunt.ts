@@ -91,20 +91,7 @@ export function evaluate(
 }
 
 /** Sniff the head of a file found by its folder; `tpl-export` wins over the folder's kind. */
-function verifyKind(job: FileJob, entryHeadBytes?: Buffer): HuntKind | null {
-  let head: Buffer;
-  if (entryHeadBytes) head = entryHeadBytes;
-  else try {
-    const fd = openSync(job.abs, 'r');
-    try {
-      head = Buffer.allocUnsafe(4096);
-      head = head.subarray(0, readSync(fd, head, 0, 4096, 0));
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return job.kind; // the reader reports the error itself
-  }
+function verifyKind(job: FileJob, head: Buffer): HuntKind | null {
   // Cheap checks first: binary content has NUL bytes; only a `#TYPE` or quoted first line can be a
   // Test-ProxyLogon export. Anything else keeps its folder's kind (the reader copes with odd text).
   if (head.includes(0)) return null;
@@ -123,13 +110,27 @@ export async function huntFile(job: FileJob, rules: readonly CompiledRule[], opt
     const { huntEvtxFile } = await import('./hunt-evtx.js');
     return huntEvtxFile(job, lookup, opts, collector);
   }
-  if (job.verify) {
-    const kind = verifyKind(job, job.entry ? await entryHead(job.entry, 4096).catch(() => undefined) : undefined);
-    if (kind === null) return { error: 'not a recognised log format (binary or unknown text)' };
-    if (kind !== job.kind) {
-      job = { ...job, kind };
-      rules = lookup(logsourceFor(kind));
+  // A plain file is opened once: its head is checked (when found by folder), then read from the start.
+  let fd: number | undefined;
+  try {
+    if (!job.entry) fd = openSync(job.abs, 'r');
+    if (job.verify) {
+      let head: Buffer | undefined;
+      if (job.entry) head = await entryHead(job.entry, 4096).catch(() => undefined);
+      else {
+        head = Buffer.allocUnsafe(4096);
+        head = head.subarray(0, readSync(fd!, head, 0, 4096, 0)); // positioned: the offset stays at 0
+      }
+      const kind = head ? verifyKind(job, head) : job.kind; // unreadable: the reader reports it
+      if (kind === null) return { error: 'not a recognised log format (binary or unknown text)' };
+      if (kind !== job.kind) {
+        job = { ...job, kind };
+        rules = lookup(logsourceFor(kind));
+      }
     }
+  } catch (err) {
+    if (fd !== undefined) closeSync(fd);
+    return { error: `cannot read: ${(err as Error).message}` };
   }
   const kind = job.kind as LogKind; // evtx returned above
   try {
@@ -143,9 +144,11 @@ export async function huntFile(job: FileJob, rules: readonly CompiledRule[], opt
         evaluate(which ? pick(rules, which) : rules, rec, rec.time(), { path: job.display, line: rec.line, offset: rec.offset }, job.kind, opts, collector);
       },
     };
-    const stats = job.entry ? await readLog(entryChunks(job.entry), readOpts) : readLogFileSync(job.abs, readOpts);
+    const stats = job.entry ? await readLog(entryChunks(job.entry), readOpts) : readLogFileSync({ fd: fd! }, readOpts);
     return { stats };
   } catch (err) {
     return { error: `cannot read: ${(err as Error).message}` };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }

@@ -702,10 +702,11 @@ export async function readLogFile(path: string, opts: ReadOptions): Promise<Read
  * `readLogFile` with blocking reads, for worker threads (and CLIs) reading thousands of small files:
  * it saves two thread-pool round trips per read, which dominate on small files. Same results.
  */
-export function readLogFileSync(path: string, opts: ReadOptions): ReaderStats {
+export function readLogFileSync(path: string | { fd: number }, opts: ReadOptions): ReaderStats {
   const r = new StreamReader(opts);
   opts.signal?.throwIfAborted();
-  const fd = openSync(path, fsConstants.O_RDONLY);
+  // An open descriptor stays the caller's (read from its current offset, not closed here).
+  const fd = typeof path === 'string' ? openSync(path, fsConstants.O_RDONLY) : path.fd;
   const buf = takeBuffer(FILE_CHUNK_BYTES + r.maxLeftover);
   let total = 0;
   try {
@@ -724,7 +725,7 @@ export function readLogFileSync(path: string, opts: ReadOptions): ReaderStats {
     }
     return r.finish();
   } finally {
-    closeSync(fd);
+    if (typeof path === 'string') closeSync(fd);
     giveBuffer(buf);
   }
 }
