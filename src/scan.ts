@@ -154,10 +154,13 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
   let hashDb: ReturnType<typeof prepareFileScan>;
   let d: Discovery;
   try {
+    progress({ phase: 'discover', filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0 });
+    // Discovery waits on the file system while the rules parse: both at once.
+    const discovering = discover(src);
+    discovering.catch(() => undefined); // awaited below, after the rules
     pack = await packLoading;
     hashDb = prepareFileScan(opts.hashes ?? [], opts.yara ?? []);
-    progress({ phase: 'discover', filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0 });
-    d = await discover(src);
+    d = await discovering;
   } catch (err) {
     await pool.close();
     throw err;
