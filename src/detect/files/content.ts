@@ -45,7 +45,8 @@ export function compileContent(spec: YaraSpec): CompiledContent {
     }
   }
   if (!sources.length) return { scanner: undefined, ruleCount: 0, warnings: [], errors, dispose: () => {} };
-  const rules = compileYara(sources);
+  // Only the project's own rules (tested to compile): built on the first file that may match, so a clean tree skips it.
+  const rules = compileYara(sources, { deferBuild: spec.dirs.length === 0 });
   return {
     scanner: { scan: (bytes) => rules.scan(bytes).map(toHit) },
     ruleCount: rules.ruleCount,

@@ -87,6 +87,22 @@ describe('compileYara', () => {
     }
   });
 
+  it('deferred build: yara-x builds only when a buffer passes the pre-filter, with the same results', () => {
+    const lazy = compileYara([{ name: 'm.yar', text: RULES }], { deferBuild: true });
+    const eager = compileYara([{ name: 'm.yar', text: RULES }]);
+    try {
+      for (const t of ['nothing here', '', 'beta-only']) assert.deepEqual(lazy.scan(enc(t)), eager.scan(enc(t)), t);
+      assert.equal(lazy.stats().built, false, 'no candidate yet: nothing built');
+      assert.equal(eager.stats().built, true);
+      for (const t of ['alpha-one beta-two', 'ALPHA-ONE', 'helper-x', 'nothing here']) assert.deepEqual(lazy.scan(enc(t)), eager.scan(enc(t)), t);
+      assert.equal(lazy.stats().built, true);
+      assert.equal(lazy.ruleCount, eager.ruleCount);
+    } finally {
+      lazy.dispose();
+      eager.dispose();
+    }
+  });
+
   it('refuses use after dispose', () => {
     const y = compileYara([{ name: 'r.yar', text: 'rule r { condition: true }' }]);
     y.dispose();

@@ -55,6 +55,12 @@ export interface CompileOptions {
   prefilter?: boolean;
   /** Per-scan timeout of yara-x, in milliseconds (default 10,000): hostile input cannot stall a worker. */
   timeoutMs?: number;
+  /**
+   * The sources are known to compile (the project's own, proven by its tests): yara-x builds them only
+   * when a buffer first passes the pre-filter, so a tree with no candidate never pays the build (~1 s of
+   * WebAssembly). Compile errors and warnings are then not reported. Ignored without the pre-filter.
+   */
+  deferBuild?: boolean;
 }
 
 export interface YaraStats {
@@ -66,6 +72,8 @@ export interface YaraStats {
   recycles: number;
   /** Rules the pre-filter cannot gate (each forces a yara-x scan of every buffer). */
   ungatedRules: string[];
+  /** yara-x built the rules (false: every buffer was cleared by the pre-filter under `deferBuild`). */
+  built: boolean;
 }
 
 export interface YaraRules {
@@ -254,16 +262,28 @@ export function compileYara(sources: YaraSource[], options: CompileOptions = {})
     seen.set(s.name, n);
     input.push(n === 1 ? s : { name: `${s.name}#${n}`, text: s.text });
   }
-  let mod: YxModule | null = newInstance();
-  const first = build(mod, input, timeoutMs);
-  for (const [name, msg] of first.failed) errors.push(tidy(name, msg));
-  const good = input.filter((s) => !first.failed.has(s.name));
-  const warnings = first.warnings.map((w) => firstLine(w));
-  let built = first.built;
+  const defer = options.deferBuild === true && options.prefilter !== false;
+  let mod: YxModule | null = null;
+  let built: Built | null = null;
+  let good = input;
+  let warnings: string[] = [];
+  /** Whether the build was attempted (deferred: on the first buffer the pre-filter passes). */
+  let tried = false;
+  const buildNow = (): void => {
+    tried = true;
+    mod = newInstance();
+    const first = build(mod, input, timeoutMs);
+    for (const [name, msg] of first.failed) errors.push(tidy(name, msg));
+    good = input.filter((s) => !first.failed.has(s.name));
+    warnings = first.warnings.map((w) => firstLine(w));
+    built = first.built;
+  };
+  if (!defer) buildNow();
   const pf: Prefilter | null = options.prefilter === false ? null : buildPrefilter(good);
   const ruleCount = pf ? pf.ruleCount : countRules(good);
-  const stats: YaraStats = { scans: 0, engineScans: 0, recycles: 0, ungatedRules: pf ? pf.ungated : [] };
+  const stats: YaraStats = { scans: 0, engineScans: 0, recycles: 0, ungatedRules: pf ? pf.ungated : [], built: false };
   let sinceRecycle = 0;
+  let disposed = false;
 
   const release = (): void => {
     if (!built) return;
@@ -278,10 +298,12 @@ export function compileYara(sources: YaraSource[], options: CompileOptions = {})
     errors,
     loaded: good.map((s) => s.name),
     scan(bytes: Uint8Array): YaraMatch[] {
-      if (!mod) throw new Error('YARA rules used after dispose()');
+      if (disposed) throw new Error('YARA rules used after dispose()');
       stats.scans++;
-      if (!built) return [];
+      if (tried && !built) return [];
       if (pf && !pf.mayMatch(bytes)) return [];
+      if (!tried) buildNow();
+      if (!built) return [];
       if (sinceRecycle >= recycleAfter) {
         release();
         mod = newInstance();
@@ -292,13 +314,14 @@ export function compileYara(sources: YaraSource[], options: CompileOptions = {})
       }
       sinceRecycle++;
       stats.engineScans++;
-      const res = built.scanner.scan(bytes) as Raw;
+      const res = (built as Built).scanner.scan(bytes) as Raw;
       return ((res['matches'] as Raw[] | undefined) ?? []).filter((m) => !m['isPrivate']).map(toMatch);
     },
-    stats: () => ({ ...stats, ungatedRules: [...stats.ungatedRules] }),
+    stats: () => ({ ...stats, ungatedRules: [...stats.ungatedRules], built: built !== null }),
     dispose(): void {
       release();
       mod = null;
+      disposed = true;
     },
   };
 }
