@@ -112,14 +112,8 @@ class ClauseTester {
   private planned = false;
   private lastWindow: Buffer | null = null;
   private windows = 0;
-  private found = false;
   /** After `test` returned true: the rules whose clauses the record satisfies (the hunt evaluates only those). */
   passed: number[] = [];
-  private readonly visit = (id: number): void => {
-    this.found = true;
-    const w = this.words;
-    for (let i = 0; i < w; i++) this.acc[i]! |= this.bits[id * w + i]!;
-  };
 
   constructor(private readonly rules: ReadonlyArray<ReadonlyArray<readonly string[]>>) {}
 
@@ -173,11 +167,26 @@ class ClauseTester {
       this.lastWindow = buf;
       if (!this.planned || ++this.windows % REPLAN_WINDOWS === 0) this.plan(buf.subarray(0, PLAN_SAMPLE_BYTES));
     }
-    this.found = false;
-    this.acc.fill(0);
-    this.teddy.each(buf, s, e, this.visit);
-    if (!this.found) return false;
+    // Occurrences walked inline (this runs for every record): most records have none in [s, e).
+    const t = this.teddy;
+    let j = t.from(buf, s);
+    const starts = t.occStarts;
+    const n = t.occCount;
+    if (j >= n || starts[j]! >= e) return false;
+    const ends = t.occEnds;
+    const ids = t.occIds;
     const w = this.words;
+    const acc = this.acc;
+    const bits = this.bits;
+    for (let i = 0; i < w; i++) acc[i] = 0;
+    let found = false;
+    for (; j < n && starts[j]! < e; j++) {
+      if (ends[j]! > e) continue;
+      found = true;
+      const base = ids[j]! * w;
+      for (let i = 0; i < w; i++) acc[i]! |= bits[base + i]!;
+    }
+    if (!found) return false;
     const rules = this.checks.length;
     // A fresh list only after a pass (a record holding some literal but passing no rule is the common case).
     if (this.passed.length) this.passed = [];

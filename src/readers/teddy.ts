@@ -386,9 +386,30 @@ export class TeddyScanner {
     return (this.k = k);
   }
 
-  /** Calls `visit(id)` for every occurrence inside [s, e) of `buf` (literal `literals()[id]`). */
-  each(buf: Uint8Array, s: number, e: number, visit: (id: number) => void): void {
-    for (let j = this.seek(buf, s); j < this.n && this.starts[j]! < e; j++) if (this.ends[j]! <= e) visit(this.ids[j]!);
+  /**
+   * The occurrences inside [s, e) of `buf`, walked by the caller (no callback per occurrence, this runs per
+   * record): the index of the first occurrence starting at or after `s`, then the `occ*` arrays while
+   * `start < e`; an occurrence is inside when its end is `<= e`; its literal is `literals()[id]`. Calls must
+   * move forward within a window; the arrays are valid until the next window.
+   */
+  from(buf: Uint8Array, s: number): number {
+    return this.seek(buf, s);
+  }
+
+  get occStarts(): Int32Array {
+    return this.starts;
+  }
+
+  get occEnds(): Int32Array {
+    return this.ends;
+  }
+
+  get occIds(): Int32Array {
+    return this.ids;
+  }
+
+  get occCount(): number {
+    return this.n;
   }
 
   /** Does [s, e) of `buf` contain one of the literals? Calls must move forward within a window. */
