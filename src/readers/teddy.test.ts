@@ -12,7 +12,7 @@ function reference(text: Buffer, s: number, e: number, lits: string[], cased: bo
   return lits.some((l) => h.includes(cased ? l : l.toLowerCase()));
 }
 
-test('same answers as a substring search, on random text with planted literals and random record spans', () => {
+test('same answers as a substring search, on random text with planted literals and random record spans (8, 16 and chosen buckets)', () => {
   const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJ/.-~ 0123456789\n\u00e9\u00c9';
   for (let seed = 1; seed <= 300; seed++) {
     const r = rng(seed);
@@ -25,7 +25,7 @@ test('same answers as a substring search, on random text with planted literals a
       text += r() < 0.05 ? lits[Math.floor(r() * nl)]!.replace(/./g, (c) => (r() < 0.5 ? c.toUpperCase() : c)) : alphabet[Math.floor(r() * alphabet.length)];
     }
     const buf = Buffer.from(text, 'latin1');
-    const sc = new TeddyScanner(lits, cased);
+    const sc = new TeddyScanner(lits, cased, (['auto', 8, 16] as const)[seed % 3]);
     let s = 0;
     while (s < buf.length) {
       const e = Math.min(buf.length, s + 1 + Math.floor(r() * 120));
@@ -35,14 +35,34 @@ test('same answers as a substring search, on random text with planted literals a
   }
 });
 
+test('literals spread over every bucket (their fingerprints fill the sample): each found with 8 and with 16 buckets', () => {
+  const lits = Array.from({ length: 24 }, (_, i) => String.fromCharCode(97 + i) + String.fromCharCode(98 + ((i * 7) % 24)) + String.fromCharCode(99 + ((i * 5) % 23)) + 'q');
+  const sample = Buffer.from(`${Array.from({ length: 400 }, () => lits.join(' ')).join(' ')}\n`);
+  for (const buckets of [8, 16] as const) {
+    const sc = new TeddyScanner(lits, false, buckets);
+    assert.equal(sc.test(sample, 0, 4), true); // calibrates on this window
+    const used = new Set<number>();
+    for (let b = 0; b < 16; b++) for (let j = 0; j < 96; j++) if ((sc as unknown as { plan: { tables: Uint8Array } }).plan.tables[(b >> 3) * 96 + j]! & (1 << (b & 7))) used.add(b);
+    assert.equal(used.size, buckets, `all ${buckets} buckets in use`);
+    const line = Buffer.from(`x ${lits.map((l) => l.toUpperCase()).join(' . ')} y\n`);
+    let at = 2;
+    for (const l of lits) {
+      assert.equal(sc.test(line, at, at + l.length), true, `${l} with ${buckets} buckets`);
+      at += l.length + 3;
+    }
+  }
+});
+
 test('dense windows: more candidates than one output batch holds, all verified', () => {
   const lits = ['abc', 'bca', 'cab', 'xyzzy'];
   const buf = Buffer.from('abc'.repeat(40000) + 'xyzzy', 'latin1');
-  const sc = new TeddyScanner(lits, false);
-  assert.equal(sc.test(buf, 0, 2), false);
-  assert.equal(sc.test(buf, 60000, 60003), true);
-  assert.equal(sc.test(buf, buf.length - 5, buf.length), true);
-  assert.equal(sc.test(buf, buf.length - 4, buf.length), false, 'a cut literal is no occurrence');
+  for (const buckets of [8, 16] as const) {
+    const sc = new TeddyScanner(lits, false, buckets);
+    assert.equal(sc.test(buf, 0, 2), false);
+    assert.equal(sc.test(buf, 60000, 60003), true);
+    assert.equal(sc.test(buf, buf.length - 5, buf.length), true);
+    assert.equal(sc.test(buf, buf.length - 4, buf.length), false, 'a cut literal is no occurrence');
+  }
 });
 
 test('an occurrence across a record boundary belongs to neither record; bytes >= 0x80 fold to nothing; a new window resets', () => {

@@ -5,7 +5,8 @@
 ;; byte k, two 16-byte tables per set map a byte's low and high nibble to the buckets whose fingerprint
 ;; byte k has that nibble. For 16 positions at once: look up both nibbles of the bytes at +0, +1, +2 (i8x16.swizzle),
 ;; AND everything: a lane that stays non-zero is a candidate start of a fingerprint in those buckets.
-;; Candidate positions are written out; JavaScript verifies them against the literals.
+;; Candidate positions are written out; JavaScript verifies them against the literals. `scan8` uses the
+;; first set only: half the lookups, for literal sets whose fingerprints fit 8 buckets without many more candidates.
 ;;
 ;; Memory layout (set by the caller, see teddy.ts):
 ;;   0..95     tables of buckets 0-7: LO0 HI0 LO1 HI1 LO2 HI2 (16 bytes each)
@@ -69,6 +70,63 @@
         (local.set $cb (v128.and (local.get $cb)
           (v128.and (i8x16.swizzle (local.get $b4) (local.get $lo)) (i8x16.swizzle (local.get $b5) (local.get $hi)))))
         (local.set $ca (v128.or (local.get $ca) (local.get $cb)))
+        (if (v128.any_true (local.get $ca))
+          (then
+            (local.set $bits (i8x16.bitmask (i8x16.ne (local.get $ca) (v128.const i64x2 0 0))))
+            ;; lanes past the end are not starts inside the input
+            (local.set $left (i32.sub (local.get $end) (local.get $p)))
+            (if (i32.lt_u (local.get $left) (i32.const 16))
+              (then (local.set $bits (i32.and (local.get $bits)
+                (i32.sub (i32.shl (i32.const 1) (local.get $left)) (i32.const 1))))))
+            (block $lanesDone
+              (loop $lanes
+                (br_if $lanesDone (i32.eqz (local.get $bits)))
+                (i32.store offset=1024 (i32.shl (local.get $n) (i32.const 2))
+                  (i32.sub (i32.add (local.get $p) (i32.ctz (local.get $bits))) (local.get $base)))
+                (local.set $n (i32.add (local.get $n) (i32.const 1)))
+                (local.set $bits (i32.and (local.get $bits) (i32.sub (local.get $bits) (i32.const 1))))
+                (br $lanes)))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $blocks)))
+    (global.set $resume (local.get $end))
+    (local.get $n))
+
+  ;; The same with buckets 0-7 only (half the table lookups), for literal sets that fill 8 buckets well.
+  (func (export "scan8") (param $p i32) (param $end i32) (param $base i32) (param $cap i32) (result i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $a4 v128) (local $a5 v128)
+    (local $nib v128) (local $v v128) (local $lo v128) (local $hi v128) (local $ca v128)
+    (local $bits i32) (local $n i32) (local $left i32)
+    (local.set $a0 (v128.load (i32.const 0)))
+    (local.set $a1 (v128.load (i32.const 16)))
+    (local.set $a2 (v128.load (i32.const 32)))
+    (local.set $a3 (v128.load (i32.const 48)))
+    (local.set $a4 (v128.load (i32.const 64)))
+    (local.set $a5 (v128.load (i32.const 80)))
+    (local.set $nib (i8x16.splat (i32.const 15)))
+    (block $done
+      (loop $blocks
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (if (i32.gt_u (i32.add (local.get $n) (i32.const 16)) (local.get $cap))
+          (then
+            (global.set $resume (local.get $p))
+            (return (local.get $n))))
+        ;; byte 0 of the fingerprint
+        (local.set $v (v128.load (local.get $p)))
+        (local.set $lo (v128.and (local.get $v) (local.get $nib)))
+        (local.set $hi (i8x16.shr_u (local.get $v) (i32.const 4)))
+        (local.set $ca (v128.and (i8x16.swizzle (local.get $a0) (local.get $lo)) (i8x16.swizzle (local.get $a1) (local.get $hi))))
+        ;; byte 1
+        (local.set $v (v128.load offset=1 (local.get $p)))
+        (local.set $lo (v128.and (local.get $v) (local.get $nib)))
+        (local.set $hi (i8x16.shr_u (local.get $v) (i32.const 4)))
+        (local.set $ca (v128.and (local.get $ca)
+          (v128.and (i8x16.swizzle (local.get $a2) (local.get $lo)) (i8x16.swizzle (local.get $a3) (local.get $hi)))))
+        ;; byte 2
+        (local.set $v (v128.load offset=2 (local.get $p)))
+        (local.set $lo (v128.and (local.get $v) (local.get $nib)))
+        (local.set $hi (i8x16.shr_u (local.get $v) (i32.const 4)))
+        (local.set $ca (v128.and (local.get $ca)
+          (v128.and (i8x16.swizzle (local.get $a4) (local.get $lo)) (i8x16.swizzle (local.get $a5) (local.get $hi)))))
         (if (v128.any_true (local.get $ca))
           (then
             (local.set $bits (i8x16.bitmask (i8x16.ne (local.get $ca) (v128.const i64x2 0 0))))
