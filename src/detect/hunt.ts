@@ -122,7 +122,10 @@ export async function huntFile(job: FileJob, rules: readonly CompiledRule[], opt
         head = head.subarray(0, readSync(fd!, head, 0, 4096, 0)); // positioned: the offset stays at 0
       }
       const kind = head ? verifyKind(job, head) : job.kind; // unreadable: the reader reports it
-      if (kind === null) return { error: 'not a recognised log format (binary or unknown text)' };
+      if (kind === null) {
+        if (fd !== undefined) closeSync(fd);
+        return { error: 'not a recognised log format (binary or unknown text)' };
+      }
       if (kind !== job.kind) {
         job = { ...job, kind };
         rules = lookup(logsourceFor(kind));
