@@ -53,6 +53,38 @@ test('literals spread over every bucket (their fingerprints fill the sample): ea
   }
 });
 
+test('hostile overlap: an occurrence starting before hundreds of others (sorted once, same answers)', () => {
+  // `xxx` occurs at every position of the run; the long literal is found at its end (its rarest
+  // fingerprint is `zzz`) but starts before all of them: inserting it in order would move them all.
+  const long = `q${'x'.repeat(300)}zzz`;
+  const lits = [long, 'xxx', 'zzq'];
+  const text = Buffer.from(`${Array.from({ length: 200 }, (_, i) => (i % 3 === 0 ? long : 'x'.repeat(i % 50))).join('\n')}\nzzq\n`, 'latin1');
+  const sc = new TeddyScanner(lits, false);
+  const r = rng(7);
+  let s = 0;
+  while (s < text.length) {
+    const e = Math.min(text.length, s + 1 + Math.floor(r() * 400));
+    assert.equal(sc.test(text, s, e), reference(text, s, e, lits, false), `span [${s}, ${e})`);
+    s = e;
+  }
+  // The window's occurrences are in (start, end) order, which `from`/`test` rely on.
+  const probe = new TeddyScanner(lits, false);
+  const window = Buffer.from(text);
+  assert.equal(probe.from(window, 0), 0);
+  const st = probe.occStarts;
+  const en = probe.occEnds;
+  assert.ok(probe.occCount > 1000, `${probe.occCount} occurrences`);
+  for (let i = 1; i < probe.occCount; i++) assert.ok(st[i - 1]! < st[i]! || (st[i - 1] === st[i] && en[i - 1]! <= en[i]!), `ordered at ${i}`);
+  const again = Buffer.from(text); // a new window (calls move forward within one)
+  let found = 0;
+  for (let k = 0; k + long.length <= again.length; k++) {
+    if (again.toString('latin1', k, k + long.length) !== long) continue;
+    assert.equal(sc.test(again, k, k + long.length), true);
+    found++;
+  }
+  assert.equal(found, 67);
+});
+
 test('dense windows: more candidates than one output batch holds, all verified', () => {
   const lits = ['abc', 'bca', 'cab', 'xyzzy'];
   const buf = Buffer.from('abc'.repeat(40000) + 'xyzzy', 'latin1');

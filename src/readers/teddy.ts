@@ -15,6 +15,8 @@
 import { TEDDY_WASM_BASE64 } from './teddy-wasm.js';
 
 const SAMPLE_BYTES = 256 * 1024;
+/** Most entries one occurrence insertion may move (see `add`). */
+const MAX_SHIFT = 64;
 /** Triples of the sample that bucket choice weighs (the most frequent ones). */
 const CALIBRATION_TRIPLES = 8192;
 /**
@@ -176,6 +178,8 @@ export class TeddyScanner {
   private ids = new Int32Array(1024);
   private n = 0;
   private k = 0;
+  /** The current window's list was appended to past `MAX_SHIFT` and is sorted when the window is done. */
+  private unordered = false;
 
   /** `buckets`: force 8 or 16 (tests); by default the calibration chooses. */
   constructor(literals: readonly string[], caseSensitive: boolean, private readonly buckets: 8 | 16 | 'auto' = 'auto') {
@@ -367,11 +371,29 @@ export class TeddyScanner {
         }
       }
     }
+    if (this.unordered) this.order();
+  }
+
+  /** Sorts the window's occurrences by (start, end) once (hostile text made insertion too long). */
+  private order(): void {
+    const n = this.n;
+    const starts = this.starts.slice(0, n);
+    const ends = this.ends.slice(0, n);
+    const ids = this.ids.slice(0, n);
+    const idx = Array.from({ length: n }, (_, i) => i).sort((a, b) => starts[a]! - starts[b]! || ends[a]! - ends[b]!);
+    for (let i = 0; i < n; i++) {
+      this.starts[i] = starts[idx[i]!]!;
+      this.ends[i] = ends[idx[i]!]!;
+      this.ids[i] = ids[idx[i]!]!;
+    }
+    this.unordered = false;
   }
 
   /**
    * Adds an occurrence, keeping the list ordered by (start, end): found in fingerprint order, a literal's
    * fingerprint may sit anywhere in it, so an occurrence may start a few bytes before the previous ones.
+   * Insertion moves at most `MAX_SHIFT` entries: text crafted to stack many overlapping occurrences would
+   * make it quadratic, so past that the window's list is appended to and sorted once at its end.
    */
   private add(start: number, stop: number, id: number): void {
     if (this.n === this.starts.length) {
@@ -388,11 +410,25 @@ export class TeddyScanner {
     const ends = this.ends;
     const ids = this.ids;
     let j = this.n++;
-    while (j > 0 && (starts[j - 1]! > start || (starts[j - 1] === start && ends[j - 1]! > stop))) {
-      starts[j] = starts[j - 1]!;
-      ends[j] = ends[j - 1]!;
-      ids[j] = ids[j - 1]!;
-      j--;
+    if (!this.unordered) {
+      const floor = j - MAX_SHIFT;
+      while (j > 0 && (starts[j - 1]! > start || (starts[j - 1] === start && ends[j - 1]! > stop))) {
+        if (j === floor) {
+          // Undo this insertion's shifts, append, and sort the window once at its end.
+          for (let k = j; k < this.n - 1; k++) {
+            starts[k] = starts[k + 1]!;
+            ends[k] = ends[k + 1]!;
+            ids[k] = ids[k + 1]!;
+          }
+          j = this.n - 1;
+          this.unordered = true;
+          break;
+        }
+        starts[j] = starts[j - 1]!;
+        ends[j] = ends[j - 1]!;
+        ids[j] = ids[j - 1]!;
+        j--;
+      }
     }
     starts[j] = start;
     ends[j] = stop;
