@@ -85,3 +85,26 @@ test('nothing but probes and context: no incident', () => {
   assert.deepEqual(r.incidents, []);
   assert.equal(r.scanning!.ipCount, 1);
 });
+
+test('context without IP or shell joins by time: the first incident whose activity surrounds it, wide spans included', () => {
+  const t = (m: number) => new Date(Date.UTC(2021, 2, 3, 16, 0) + m * 60_000).toISOString();
+  const hit = (ip: string, a: string, b: string) => f({ ruleId: 'exhunt.proxylogon.ssrf-ecp', evidence: 'success', family: 'proxylogon', time: a, lastTime: b }, { ips: [ip] });
+  const ctx = (time: string) => f({ ruleId: 'exhunt.files.programdata-archive', evidence: 'context', time, source: { path: `ProgramData/${time}.zip`, kind: 'file' } });
+  const a = hit('203.0.113.1', t(0), t(120)); // window t(-10)..t(180)
+  const b = hit('203.0.113.2', t(60), t(300)); // window t(50)..t(360)
+  const wide = hit('203.0.113.3', '2021-01-01T00:00:00.000Z', t(100)); // two months: checked for every time
+  const inAll = ctx(t(90));
+  const onlyB = ctx(t(250));
+  const edgeA = ctx(t(-5));
+  const onlyWide = ctx('2021-02-01T00:00:00.000Z');
+  const nowhere = ctx(t(2000));
+  const r = correlateIncidents({ findings: [a, b, wide, inAll, onlyB, edgeA, onlyWide, nowhere], verdicts: {} });
+  const of = (x: Finding) => r.incidents.find((i) => i.findingIds.includes(x.id))?.ips.map((p) => p.ip);
+  assert.deepEqual(of(inAll), ['203.0.113.1'], 'inside all three: the first group found wins');
+  assert.deepEqual(of(onlyB), ['203.0.113.2']);
+  assert.deepEqual(of(edgeA), ['203.0.113.1'], 'within the margin before the activity');
+  assert.deepEqual(of(onlyWide), ['203.0.113.3']);
+  assert.equal(of(nowhere), undefined);
+  const entry = r.incidents.flatMap((i) => i.timeline).find((e) => e.findingId === onlyB.id)!;
+  assert.equal(entry.linkedBy, 'time: inside the activity of this incident');
+});

@@ -390,13 +390,19 @@ export function correlateIncidents(input: CorrelateInput): Correlation {
   const shellGroup = new Map<string, Group>();
   for (const g of groups.values()) for (const f of g.findings) for (const s of keysOf.get(f.id)!.shells) if (!shellGroup.has(s)) shellGroup.set(s, g);
   for (const g of groups.values()) Object.assign(g, spanOf(g.findings));
-  const all = [...groups.values()];
+  // Spans stay fixed below (only findings are added), so one index serves every context finding; `order` keeps
+  // the first group in map order, as a scan of all groups would pick.
+  const contextIndex = new TimeIndex([...groups.values()].map((o, order) => ({ start: o.start, end: o.end, group: o, order })));
   for (const f of context) {
     const k = keysOf.get(f.id)!;
     let g = k.ips.map((ip) => ipGroup.get(ip)).find((x) => x !== undefined) ?? k.shells.map((s) => shellGroup.get(s)).find((x) => x !== undefined);
     if (!g) {
       const t = ms(findingTime(f));
-      if (t !== undefined) g = all.find((o) => o.start !== undefined && o.end !== undefined && t >= o.start - BEFORE_MS && t <= o.end + AFTER_MS);
+      if (t !== undefined) {
+        let first: { group: Group; order: number } | undefined;
+        for (const hit of contextIndex.around(t)) if (!first || hit.order < first.order) first = hit;
+        g = first?.group;
+      }
       if (g) linkedBy.set(f.id, 'time: inside the activity of this incident');
     }
     if (g) g.findings.push(f);
