@@ -65,7 +65,7 @@ export async function verifyArchive(path: string, opts: VerifyOptions = {}): Pro
   const result: VerifyResult = { archive, sha256, ...(expectedSha256 ? { expectedSha256 } : {}), entriesChecked: 0, bytesChecked: 0, differences, ok: false };
   let idx: ZipIndex;
   try {
-    idx = await ZipIndex.open(archive);
+    idx = await ZipIndex.open(archive, { keepManifest: true });
   } catch (err) {
     // A central directory that no longer parses is a failed verification, not a missing file.
     differences.push({ kind: 'unreadable', path: archive, detail: (err as Error).message });
@@ -80,7 +80,10 @@ export async function verifyArchive(path: string, opts: VerifyOptions = {}): Pro
   if (!mref) differences.push({ kind: 'manifest', path: MANIFEST_JSON, detail: 'no manifest in the archive: not an exhunt collection, or it was removed' });
   else {
     try {
-      const m = JSON.parse((await readEntry(mref, MAX_MANIFEST)).toString('utf8')) as Manifest;
+      // The index parsed it already (unless it was over its size limit): read once.
+      const read = idx.manifestRef === mref ? idx.manifest : undefined;
+      if (read && 'error' in read) throw new Error(read.error);
+      const m = (read ? read.parsed : JSON.parse((await readEntry(mref, MAX_MANIFEST)).toString('utf8'))) as Manifest;
       if (m?.schema !== MANIFEST_SCHEMA || !Array.isArray(m.files)) throw new Error(`unknown manifest schema ${String(m?.schema)}`);
       manifest = m;
     } catch (err) {

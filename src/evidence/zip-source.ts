@@ -46,6 +46,8 @@ export interface ZipLimits {
   maxRatio?: number;
   /** Entries read from the central directory before giving up (default 2,000,000). */
   maxEntries?: number;
+  /** Keep the parsed collection manifest (`manifest`) for the caller (verification) instead of dropping it. */
+  keepManifest?: boolean;
 }
 
 /** The folder inside an exhunt collection that holds the manifest: metadata, not evidence. */
@@ -97,6 +99,8 @@ export class ZipIndex {
   entries = 0;
   /** The collection manifest, when this archive was written by `exhunt collect`. */
   manifestRef: ArchiveEntryRef | undefined;
+  /** With `keepManifest`: the manifest as parsed here, or why it did not read (undefined: not read here). */
+  manifest: { parsed: unknown } | { error: string } | undefined;
   /** Every file entry accepted by the checks, the manifest folder included (verification sees them all). */
   readonly files: ArchiveEntryRef[] = [];
   private readonly root: Node = { info: { rel: '', name: '', type: 'dir', size: 0, mtimeMs: 0, birthtimeMs: 0 }, children: new Map() };
@@ -115,7 +119,7 @@ export class ZipIndex {
     const refs = await idx.readCentralDirectory(limits);
     idx.dropOverlaps(refs);
     for (const r of refs) if (!r.dropped) idx.add(r);
-    await idx.applyManifestTimes();
+    await idx.applyManifestTimes(limits.keepManifest === true);
     return idx;
   }
 
@@ -236,12 +240,14 @@ export class ZipIndex {
    * A collection's manifest keeps the original times to the millisecond (ZIP keeps seconds): use them, so
    * scanning the archive sees what scanning the folder saw. The manifest folder itself is not evidence.
    */
-  private async applyManifestTimes(): Promise<void> {
+  private async applyManifestTimes(keep: boolean): Promise<void> {
     if (!this.manifestRef || this.manifestRef.size > MAX_MANIFEST_BYTES) return;
     let manifest: { schema?: unknown; files?: Array<{ path?: unknown; modified?: unknown; created?: unknown; changed?: unknown }> };
     try {
       manifest = JSON.parse((await readEntry(this.manifestRef, MAX_MANIFEST_BYTES)).toString('utf8')) as typeof manifest;
+      if (keep) this.manifest = { parsed: manifest };
     } catch (err) {
+      if (keep) this.manifest = { error: (err as Error).message };
       this.problems.push({ path: MANIFEST_JSON, reason: `collection manifest not readable: ${(err as Error).message}` });
       return;
     }

@@ -256,3 +256,18 @@ test('malicious and corrupted archives: hostile entries are skipped and counted,
   assert.equal((await runCli(['verify', join(dir, 'missing.zip')])).code, 3);
   assert.deepEqual((await readdir(dir)).sort(), ['broken.zip', 'hostile.zip']);
 });
+
+test('verify: a manifest that does not parse is one difference, read once (by the index) with its reason', async () => {
+  const dir = join(root, 'badmanifest');
+  await mkdir(dir);
+  const zip = join(dir, 'case.zip');
+  await writeFile(zip, buildZip([
+    { name: 'exhunt-collect/manifest.json', data: Buffer.from('{"schema": "exhunt.collect-manifest/1", "files": [') },
+    { name: 'a.log', data: Buffer.from('x\n') },
+  ]));
+  const r = await verifyArchive(zip);
+  assert.equal(r.ok, false);
+  const m = r.differences.filter((d) => d.kind === 'manifest');
+  assert.equal(m.length, 1);
+  assert.match(m[0]!.detail, /^manifest not readable: .*JSON/);
+});
