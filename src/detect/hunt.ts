@@ -122,21 +122,14 @@ export async function huntFile(job: FileJob, rules: readonly CompiledRule[], opt
         head = head.subarray(0, readSync(fd!, head, 0, 4096, 0)); // positioned: the offset stays at 0
       }
       const kind = head ? verifyKind(job, head) : job.kind; // unreadable: the reader reports it
-      if (kind === null) {
-        if (fd !== undefined) closeSync(fd);
-        return { error: 'not a recognised log format (binary or unknown text)' };
-      }
+      if (kind === null) return { error: 'not a recognised log format (binary or unknown text)' };
       if (kind !== job.kind) {
         job = { ...job, kind };
         rules = lookup(logsourceFor(kind));
       }
     }
-  } catch (err) {
-    if (fd !== undefined) closeSync(fd);
-    return { error: `cannot read: ${(err as Error).message}` };
-  }
-  const kind = job.kind as LogKind; // evtx returned above
-  try {
+    const display = job.display;
+    const kind = job.kind as LogKind; // evtx returned above
     const readOpts = {
       kind,
       maxRecordBytes: opts.maxRecordBytes,
@@ -144,7 +137,7 @@ export async function huntFile(job: FileJob, rules: readonly CompiledRule[], opt
       onBytes: opts.onBytes,
       // With a clause filter, only the rules whose clauses the record satisfies (indexes into `rules`).
       onRecord: (rec: LogRecord, which?: readonly number[]) => {
-        evaluate(which ? pick(rules, which) : rules, rec, rec.time(), { path: job.display, line: rec.line, offset: rec.offset }, job.kind, opts, collector);
+        evaluate(which ? pick(rules, which) : rules, rec, rec.time(), { path: display, line: rec.line, offset: rec.offset }, kind, opts, collector);
       },
     };
     const stats = job.entry ? await readLog(entryChunks(job.entry), readOpts) : readLogFileSync({ fd: fd! }, readOpts);

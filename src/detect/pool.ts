@@ -36,16 +36,13 @@ export class HuntPool {
 
   private options: HuntOptions = { ruleContext: {} };
 
-  /**
-   * Workers start (and compile the rules) at once, before the hunt options are known: they overlap
-   * with discovery. Options travel with each batch.
-   */
   private pack: RulePack | undefined;
   private readonly packReady: Promise<RulePack>;
 
   /**
-   * `pack` may still be loading: worker threads boot (load their modules) meanwhile and get the rules
-   * when they are ready; batches wait for them.
+   * Workers start at once, before the hunt options are known. `pack` may still be loading: workers load
+   * their modules meanwhile and get the rules (an `init` message, posted before any batch) when they are
+   * ready, then build them while discovery lists the evidence. Options travel with each batch.
    */
   constructor(pack: RulePack | Promise<RulePack>, opts: PoolOptions = {}) {
     this.packReady = Promise.resolve(pack).then((p) => (this.pack = p));
