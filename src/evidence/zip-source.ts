@@ -23,6 +23,8 @@ import type { EntryInfo } from './source.js';
 export interface ArchiveEntryRef {
   /** Absolute path of the archive. */
   archive: string;
+  /** The archive's size when it was indexed: every entry's data must end inside it. */
+  archiveSize: number;
   /** Normalised entry name (`/`-separated, relative). */
   name: string;
   /** Offset of the local file header. */
@@ -175,6 +177,7 @@ export class ZipIndex {
               dropped: false,
               ref: {
                 archive: this.path,
+                archiveSize: this.fileSize,
                 name: norm.name,
                 offset: e.relativeOffsetOfLocalHeader,
                 compressedSize: e.compressedSize,
@@ -301,15 +304,13 @@ interface Pending {
 const LOCAL_SIG = 0x04034b50;
 
 /** Offset of an entry's data, after checking its local header. */
-/** `archiveSize`: the archive's size when the caller knows it (one stat for thousands of entries). */
-async function dataStart(ref: ArchiveEntryRef, fh: FileHandle, archiveSize?: number): Promise<number> {
+async function dataStart(ref: ArchiveEntryRef, fh: FileHandle): Promise<number> {
   const h = Buffer.alloc(30);
   const { bytesRead } = await fh.read(h, 0, 30, ref.offset);
   if (bytesRead < 30 || h.readUInt32LE(0) !== LOCAL_SIG) throw new ArchiveEntryError(`${ref.name}: no local file header at offset ${ref.offset} (corrupted archive)`);
   if (h.readUInt16LE(8) !== ref.method) throw new ArchiveEntryError(`${ref.name}: local header and central directory disagree on the compression method`);
   const start = ref.offset + 30 + h.readUInt16LE(26) + h.readUInt16LE(28);
-  const size = archiveSize ?? (await fh.stat()).size;
-  if (start + ref.compressedSize > size) throw new ArchiveEntryError(`${ref.name}: entry data runs past the end of the archive (truncated)`);
+  if (start + ref.compressedSize > ref.archiveSize) throw new ArchiveEntryError(`${ref.name}: entry data runs past the end of the archive (truncated)`);
   return start;
 }
 
@@ -334,13 +335,13 @@ async function* compressedChunks(fh: FileHandle, start: number, size: number): A
  * ArchiveEntryError when the data inflates past it, ends short of it, or fails its CRC-32. `handle`: an
  * open handle on the archive to reuse (verification reads thousands of entries).
  */
-export async function* entryChunks(ref: ArchiveEntryRef, opts: { handle?: FileHandle; stream?: boolean; archiveSize?: number } = {}): AsyncGenerator<Uint8Array> {
+export async function* entryChunks(ref: ArchiveEntryRef, opts: { handle?: FileHandle; stream?: boolean } = {}): AsyncGenerator<Uint8Array> {
   if (ref.size === 0 && ref.compressedSize === 0) return;
   const fh = opts.handle ?? (await openFile(ref.archive, 'r'));
   let total = 0;
   let crc = 0;
   try {
-    const start = await dataStart(ref, fh, opts.archiveSize);
+    const start = await dataStart(ref, fh);
     if (!opts.stream && ref.method === 8 && ref.compressedSize <= ONE_SHOT_COMPRESSED && ref.size <= ONE_SHOT_SIZE) {
       const comp = Buffer.allocUnsafe(ref.compressedSize);
       const { bytesRead } = await fh.read(comp, 0, ref.compressedSize, start);
