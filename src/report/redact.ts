@@ -179,6 +179,7 @@ function endOk(s: string, i: number): boolean {
 /** Two code points the `iu` regex flags treat as equal (a back-reference compares by that folding). */
 const SAME_FOLD = /^(.)\1$/isu;
 const foldCache = new Map<number, number>();
+const MAX_FOLD_CACHE = 4096;
 
 /**
  * One representative per `iu` case-folding class: the smallest equal code point found among the
@@ -195,7 +196,8 @@ function fold(cp: number): number {
     if (x.length === (y > 0xffff ? 2 : 1) && y < r && SAME_FOLD.test(c + x)) r = y;
   }
   if (r >= 65 && r <= 90) r += 32;
-  foldCache.set(cp, r);
+  // Bounded: report text can hold any code point (a hostile one, all of them).
+  if (foldCache.size < MAX_FOLD_CACHE) foldCache.set(cp, r);
   return r;
 }
 
