@@ -278,7 +278,7 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
     tool: {
       name: 'exhunt',
       version: VERSION,
-      rulePack: { hash: pack.hash, rules: pack.rules.length, files: pack.files, issues: pack.issues },
+      rulePack: { hash: pack.hash, rules: pack.ruleCount, files: pack.files, issues: pack.issues },
       knowledge: { builds: buildKnowledgeDate(), families: FAMILIES.map((f) => `${f.id} window from ${f.windowStart.slice(0, 10)}`).join('; ') },
       options: {
         ...(opts.since ? { since: opts.since.toISOString() } : {}),

@@ -1,10 +1,10 @@
 import { Worker } from 'node:worker_threads';
-import { availableParallelism } from 'node:os';
 import { FindingCollector, type ExportedGroup } from './collector.js';
 import { huntFile, type FileJob, type FileResult, type HuntOptions } from './hunt.js';
 import type { RulePack } from './rule-pack.js';
 import { logsourceFor } from './source-fields.js';
 import type { CompiledRule } from '../rules/types.js';
+import { defaultWorkers, discardSpareHuntWorkers, huntWorkerUrl, takeHuntWorker } from './prespawn.js';
 
 export interface PoolOptions {
   /** Worker threads; 0 or 1 runs in this thread. Default: the machine's cores, at most 8. */
@@ -13,9 +13,7 @@ export interface PoolOptions {
   onBytes?: (jobId: number, delta: number) => void;
 }
 
-export function defaultWorkers(): number {
-  return Math.max(1, Math.min(8, availableParallelism()));
-}
+export { defaultWorkers };
 
 /**
  * Spreads log files over worker threads. Each worker compiles the same rule pack and collects its own
@@ -50,6 +48,7 @@ export class HuntPool {
     this.onBytes = opts.onBytes;
     const n = opts.workers ?? defaultWorkers();
     if (n <= 1) {
+      discardSpareHuntWorkers();
       let reported = 0;
       this.localOnBytes = (b: number) => {
           if (b < reported) reported = 0; // a new file
@@ -70,7 +69,8 @@ export class HuntPool {
       return;
     }
     for (let i = 0; i < n; i++) {
-      const w = new Worker(new URL('./hunt-worker.js', import.meta.url));
+      // Started by the CLI entry point when it knew a scan was coming (prespawn.ts), else now.
+      const w = takeHuntWorker() ?? new Worker(huntWorkerUrl());
       void this.packReady.then((p) => w.postMessage({ type: 'init', docs: p.docs }), () => undefined);
       w.on('message', (m: { type: string; id?: number; results?: FileResult[]; bytes?: number }) => {
         if (m.type === 'progress') this.onBytes?.(m.id ?? -1, m.bytes ?? 0);
@@ -89,6 +89,7 @@ export class HuntPool {
       this.workers.push(w);
       this.inflight.set(w, 0);
     }
+    discardSpareHuntWorkers();
   }
 
   get size(): number {

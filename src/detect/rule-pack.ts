@@ -9,7 +9,9 @@ import type { LogSource } from '../model/record.js';
 import { EvidenceError } from '../model/errors.js';
 
 export interface RulePack {
-  rules: readonly CompiledRule[];
+  /** Every rule compiled (a pack from the cache or from documents compiles on first use: prefer `forLogsource`). */
+  readonly rules: readonly CompiledRule[];
+  ruleCount: number;
   files: number;
   /** SHA-256 over every rule file's name and text: says exactly which rules produced a result. */
   hash: string;
@@ -21,8 +23,21 @@ export interface RulePack {
 
 /** The pack again from its documents (worker threads; regexes compile on first use there). */
 export function packFromDocs(docs: readonly AcceptedDoc[]): RulePack {
-  const set = RuleSet.fromDocs(docs);
-  return { rules: set.rules, files: 0, hash: '', issues: [], docs, forLogsource: (ls) => set.forLogsource(ls) };
+  return packOf(RuleSet.fromDocs(docs), { files: 0, hash: '' });
+}
+
+function packOf(set: RuleSet, meta: { files: number; hash: string }): RulePack {
+  return {
+    get rules() {
+      return set.rules;
+    },
+    ruleCount: set.size,
+    files: meta.files,
+    hash: meta.hash,
+    issues: [...set.issues],
+    docs: set.docs,
+    forLogsource: (ls) => set.forLogsource(ls),
+  };
 }
 
 /**
@@ -93,12 +108,5 @@ export async function loadProjectRules(extraDirs: readonly string[] = []): Promi
   }
   // Compiled once more only when user rules join (ids must stay unique across both).
   const set = extra.length ? RuleSet.fromSources([...own, ...extra]) : ownSet;
-  return {
-    rules: set.rules,
-    files: own.length + extra.length,
-    hash: extra.length ? sourcesHash([...own, ...extra]) : ownHash,
-    issues: [...set.issues],
-    docs: set.docs,
-    forLogsource: (ls) => set.forLogsource(ls),
-  };
+  return packOf(set, { files: own.length + extra.length, hash: extra.length ? sourcesHash([...own, ...extra]) : ownHash });
 }

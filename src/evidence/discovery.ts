@@ -1,6 +1,6 @@
-import { XMLParser } from 'fast-xml-parser';
 import type { LogKind } from '../readers/types.js';
 import { sniffLog } from '../readers/index.js';
+import { xmlLib } from '../lazy-deps.js';
 import { EvidenceSource, type EntryInfo } from './source.js';
 import { findWebRoots } from '../detect/files/web-roots.js';
 import type { WebRoot } from '../detect/files/walk.js';
@@ -338,7 +338,7 @@ async function readAppHost(src: EvidenceSource, rel: string, d: Discovery): Prom
   }
   let doc: unknown;
   try {
-    doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', processEntities: false }).parse(text);
+    doc = new (xmlLib().XMLParser)({ ignoreAttributes: false, attributeNamePrefix: '@', processEntities: false }).parse(text);
   } catch (err) {
     d.problems.push({ path: rel, reason: `not valid XML: ${(err as Error).message}` });
     return undefined;

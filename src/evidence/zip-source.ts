@@ -15,7 +15,8 @@
 import { open as openFile, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createInflateRaw, crc32, inflateRawSync } from 'node:zlib';
-import yauzl from 'yauzl';
+import type yauzlTypes from 'yauzl';
+import { zipLib } from '../lazy-deps.js';
 import { EvidenceError } from '../model/errors.js';
 import type { EntryInfo } from './source.js';
 
@@ -141,11 +142,12 @@ export class ZipIndex {
     return new Promise((resolve, reject) => {
       const fail = (err: unknown) =>
         reject(new EvidenceError(`archive cannot be read (corrupted or not a ZIP file): ${this.path}: ${(err as Error)?.message ?? String(err)}`, { cause: err }));
+      const yauzl = zipLib();
       yauzl.open(this.path, { lazyEntries: true, decodeStrings: false, validateEntrySizes: false, autoClose: true, strictFileNames: false }, (err, zf) => {
         if (err || !zf) return fail(err);
         zf.on('error', fail);
         zf.on('end', () => resolve(out));
-        zf.on('entry', (e: yauzl.Entry) => {
+        zf.on('entry', (e: yauzlTypes.Entry) => {
           this.entries++;
           if (this.entries > maxEntries) {
             this.skip('', `archive has more than ${maxEntries} entries; the rest were not read`);

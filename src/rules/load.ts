@@ -3,8 +3,9 @@
  * are honoured: `action: global` sets a base merged into each following document, `action: reset`
  * clears it, `action: repeat` re-uses the previous document with overrides.
  */
-import { parseAllDocuments, type Tags } from 'yaml';
+import type { Tags } from 'yaml';
 import { RuleProblem } from './problem.js';
+import { yamlLib } from '../lazy-deps.js';
 
 const keepNumbersAsText = (tags: Tags): Tags =>
   tags.filter((t) => typeof t === 'string' || (t.tag !== 'tag:yaml.org,2002:int' && t.tag !== 'tag:yaml.org,2002:float'));
@@ -36,7 +37,7 @@ export function parseRuleYaml(text: string): LoadedDoc[] {
   // silently drop a condition. The YAML 1.2 core schema is used without its int and float tags, so
   // `0x17`, `0123`, `1.50` or `1e5` keep their source text (Sigma compares field values as written;
   // the matcher itself treats decimal strings numerically). `null`, `~`, `true`, `false` stay typed.
-  const docs = parseAllDocuments(text, { prettyErrors: true, strict: true, customTags: keepNumbersAsText });
+  const docs = yamlLib().parseAllDocuments(text, { prettyErrors: true, strict: true, customTags: keepNumbersAsText });
   const list = Array.isArray(docs) ? docs : [docs];
   const out: LoadedDoc[] = [];
   let global: unknown;

@@ -52,19 +52,56 @@ export function logsourceApplies(rule: LogSource, source: LogSource): boolean {
   return true;
 }
 
+/**
+ * Can a rule document apply to `source`, by its raw `logsource` block? Only a block of plain strings can
+ * say no; anything else (missing, odd types) says maybe, and the compiled rule decides.
+ */
+function mayApply(doc: unknown, source: LogSource): boolean {
+  const ls = doc !== null && typeof doc === 'object' ? (doc as { logsource?: unknown }).logsource : undefined;
+  if (ls === null || typeof ls !== 'object') return true;
+  const raw = ls as Record<string, unknown>;
+  const plain: LogSource = {};
+  for (const k of ['product', 'category', 'service'] as const) {
+    const v = raw[k];
+    if (v === undefined) continue;
+    if (typeof v !== 'string') return true;
+    plain[k] = v;
+  }
+  return logsourceApplies(plain, source);
+}
+
 export class RuleSet {
-  readonly rules: readonly CompiledRule[];
   readonly issues: readonly RuleLoadIssue[];
   /** The documents of `rules`, in order (plain data: can be posted to a worker thread). */
   readonly docs: readonly AcceptedDoc[];
-  private readonly byId: Map<string, CompiledRule>;
+  /** Compiled rules by document index; filled on demand in a set made by `fromDocs`. */
+  private readonly compiled: Array<CompiledRule | undefined>;
+  private all: readonly CompiledRule[] | undefined;
+  private byId: Map<string, CompiledRule> | undefined;
   private readonly cache = new Map<string, readonly CompiledRule[]>();
 
-  private constructor(rules: CompiledRule[], issues: RuleLoadIssue[], docs: AcceptedDoc[]) {
-    this.rules = rules;
+  private constructor(rules: Array<CompiledRule | undefined>, issues: RuleLoadIssue[], docs: AcceptedDoc[]) {
+    this.compiled = rules;
     this.issues = issues;
     this.docs = docs;
-    this.byId = new Map(rules.map((r) => [r.id, r]));
+  }
+
+  get size(): number {
+    return this.docs.length;
+  }
+
+  /** Every rule, compiled (a set from `fromDocs` compiles the rest now). */
+  get rules(): readonly CompiledRule[] {
+    return (this.all ??= this.docs.map((_, i) => this.at(i)));
+  }
+
+  private at(i: number): CompiledRule {
+    let r = this.compiled[i];
+    if (!r) {
+      const d = this.docs[i]!;
+      r = this.compiled[i] = compileRuleDoc(d.doc, d.file, { strict: false });
+    }
+    return r;
   }
 
   /** Compile rules from in-memory sources (files in the order given). */
@@ -120,23 +157,31 @@ export class RuleSet {
    * that already passed; with `deferRegexCompilation(true)` regexes compile on first use.
    */
   static fromDocs(docs: readonly AcceptedDoc[]): RuleSet {
-    const rules = docs.map((d) => compileRuleDoc(d.doc, d.file, { strict: false }));
-    return new RuleSet(rules, [], [...docs]);
+    // Compiled on demand, per log source: a scan thread builds only the rules for the logs it reads (the
+    // main thread: file rules; a hunt worker: its log kinds), ~100 ms less start-up each.
+    return new RuleSet(new Array<CompiledRule | undefined>(docs.length), [], [...docs]);
   }
 
-  /** Rules whose logsource applies to records from `source` (cached per source). */
+  /** Rules whose logsource applies to records from `source` (cached per source), in document order. */
   forLogsource(source: LogSource): readonly CompiledRule[] {
     const key = `${norm(source.product) ?? ''}\0${norm(source.category) ?? ''}\0${norm(source.service) ?? ''}`;
     let list = this.cache.get(key);
     if (!list) {
-      list = this.rules.filter((r) => logsourceApplies(r.logsource, source));
+      const out: CompiledRule[] = [];
+      this.docs.forEach((d, i) => {
+        // A document whose own logsource rules the source out is not compiled; the compiled rule decides.
+        if (!this.compiled[i] && !mayApply(d.doc, source)) return;
+        const r = this.at(i);
+        if (logsourceApplies(r.logsource, source)) out.push(r);
+      });
+      list = out;
       this.cache.set(key, list);
     }
     return list;
   }
 
   get(id: string): CompiledRule | undefined {
-    return this.byId.get(id);
+    return (this.byId ??= new Map(this.rules.map((r) => [r.id, r]))).get(id);
   }
 
   /** Union pre-filter of the rules for a source (null = every record must be evaluated). */

@@ -1,4 +1,4 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { xmlLib } from '../../lazy-deps.js';
 
 /** One XML element: tag, attributes (entity-decoded), child elements. Text and comments are dropped. */
 export interface XNode {
@@ -33,9 +33,9 @@ export function decodeEntities(s: string): string {
 export function parseConfigXml(text: string): XNode {
   if (text.length > MAX_CONFIG_BYTES) throw new ConfigXmlError(`larger than ${MAX_CONFIG_BYTES} bytes`);
   const body = text.replace(/^\uFEFF/, '');
-  const v = XMLValidator.validate(body, { allowBooleanAttributes: true });
+  const v = xmlLib().XMLValidator.validate(body, { allowBooleanAttributes: true });
   if (v !== true) throw new ConfigXmlError(`not valid XML: ${v.err.msg} (line ${v.err.line}, column ${v.err.col})`);
-  const raw = new XMLParser({
+  const raw = new (xmlLib().XMLParser)({
     ignoreAttributes: false,
     attributeNamePrefix: '',
     preserveOrder: true,
