@@ -180,7 +180,7 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
 
   bytesTotal = d.logs.reduce((n, l) => n + l.size, 0);
   // Web shells: every web root, read after the log hunt (run beside it, the YARA worker's ~60 MB took the
-  // peak past 300 MB for ~0.4 s saved on 2 GB; measured).
+  // peak past 300 MB for ~0.4 s saved on 2 GB; measured), beside the main thread's reading of the host's facts.
   const fileScanRequest = () => runFileScan(src, {
     roots: d.webRoots, yaraDirs: opts.yara ?? [], hashes: hashDb, workers: opts.workers ?? defaultWorkers(),
     // A bare folder: structured logs are not web files (their URLs would match content rules); plain text may be a renamed shell.
@@ -238,6 +238,9 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
     await pool.close();
   }
 
+  // The web files are read (by their own workers, building YARA rules meanwhile) while this thread reads the host's facts.
+  const fileScanning = fileScanRequest();
+  fileScanning.catch(() => undefined); // awaited below
   const hostName = await probeHostName(src, d);
   const exSetup = await readExSetup(src, d, coverage);
   const registry = await readRegistryFacts(src, d, (p, reason) => coverage.problems.push({ path: p, reason }));
@@ -249,7 +252,7 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
     filesInventoried++;
     evaluate(fileRules, rec, undefined, { path: rec.entry.rel }, 'file', { ruleContext: huntOpts.ruleContext }, collector);
   }
-  const fileScan = await fileScanRequest();
+  const fileScan = await fileScanning;
   for (const p of fileScan?.problems ?? []) coverage.problems.push(p);
 
   progress({ phase: 'verdicts', filesDone: d.logs.length, filesTotal: d.logs.length, bytesDone, bytesTotal });
