@@ -6,8 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import { FindingCollector } from './collector.js';
 import { huntFile, type HuntOptions, type FileJob, type FileResult } from './hunt.js';
-import { packFromDocs, type RulePack } from './rule-pack.js';
-import { deferRegexCompilation, type AcceptedDoc } from '../rules/index.js';
+import { RuleSet, deferRegexCompilation, type AcceptedDoc } from '../rules/index.js';
 import { logsourceFor } from './source-fields.js';
 import type { CompiledRule } from '../rules/types.js';
 
@@ -24,7 +23,8 @@ const onBytes = (n: number) => {
   }
 };
 deferRegexCompilation(true);
-let pack: RulePack | undefined;
+// The rule set itself, not a RulePack (rule-pack.ts hashes and reads rule files: node:crypto, fs/promises).
+let pack: RuleSet | undefined;
 const collector = new FindingCollector();
 const byKind = new Map<string, readonly CompiledRule[]>();
 const rulesFor = (kind: string): readonly CompiledRule[] => {
@@ -36,7 +36,7 @@ const rulesFor = (kind: string): readonly CompiledRule[] => {
 const port = parentPort!;
 port.on('message', (msg: ToWorker) => {
   if (msg.type === 'init') {
-    pack = packFromDocs(msg.docs);
+    pack = RuleSet.fromDocs(msg.docs);
   } else if (msg.type === 'batch') {
     void (async () => {
       const options: HuntOptions = { ...msg.options, onBytes };

@@ -11,7 +11,10 @@ import type { LogSource, SourcePointer } from '../model/record.js';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { sniffLog } from '../readers/index.js';
 import { readLog } from '../readers/read-log.js';
-import { entryChunks, entryHead, type ArchiveEntryRef } from '../evidence/zip-source.js';
+
+/** Archive reading (and node:zlib) loads with the first archive entry: folder evidence never needs it. */
+const zipSource = (): Promise<typeof import('../evidence/zip-source.js')> => import('../evidence/zip-source.js');
+import type { ArchiveEntryRef } from '../evidence/zip-source.js';
 
 export interface HuntOptions {
   ruleContext: RuleContext;
@@ -116,7 +119,7 @@ export async function huntFile(job: FileJob, rules: readonly CompiledRule[], opt
     if (!job.entry) fd = openSync(job.abs, 'r');
     if (job.verify) {
       let head: Buffer | undefined;
-      if (job.entry) head = await entryHead(job.entry, 4096).catch(() => undefined);
+      if (job.entry) head = await (await zipSource()).entryHead(job.entry, 4096).catch(() => undefined);
       else {
         head = Buffer.allocUnsafe(4096);
         head = head.subarray(0, readSync(fd!, head, 0, 4096, 0)); // positioned: the offset stays at 0
@@ -140,7 +143,7 @@ export async function huntFile(job: FileJob, rules: readonly CompiledRule[], opt
         evaluate(which ? pick(rules, which) : rules, rec, rec.time(), { path: display, line: rec.line, offset: rec.offset }, kind, opts, collector);
       },
     };
-    const stats = job.entry ? await readLog(entryChunks(job.entry), readOpts) : readLogFileSync({ fd: fd! }, readOpts);
+    const stats = job.entry ? await readLog((await zipSource()).entryChunks(job.entry), readOpts) : readLogFileSync({ fd: fd! }, readOpts);
     return { stats };
   } catch (err) {
     return { error: `cannot read: ${(err as Error).message}` };

@@ -21,11 +21,6 @@ export interface RulePack {
   forLogsource(ls: LogSource): readonly CompiledRule[];
 }
 
-/** The pack again from its documents (worker threads; regexes compile on first use there). */
-export function packFromDocs(docs: readonly AcceptedDoc[]): RulePack {
-  return packOf(RuleSet.fromDocs(docs), { files: 0, hash: '' });
-}
-
 function packOf(set: RuleSet, meta: { files: number; hash: string }): RulePack {
   return {
     get rules() {
