@@ -5,25 +5,22 @@ import { EvidenceSource } from './evidence/source.js';
 import { readEntry } from './evidence/zip-source.js';
 import type { Manifest } from './collect/manifest.js';
 import { discover, type Discovery } from './evidence/discovery.js';
-import { annotateWithExposure, chooseBuild, readRegistryFacts, verifyHostMitigations, type ChosenBuild, type RegistryFacts } from './detect/config/hostState.js';
+import type { ChosenBuild, RegistryFacts } from './detect/config/hostState.js';
 import type { MitigationVerification } from './detect/config/verify.js';
-import { EvtxCoverageTracker, umCheckReasons } from './detect/evtx-coverage.js';
+import { EvtxCoverageTracker } from './detect/evtx-coverage.js';
 import { CoverageBuilder, type Coverage } from './evidence/coverage.js';
-import { FindingCollector } from './detect/collector.js';
+import type { FindingCollector } from './detect/collector.js';
 import { evaluate } from './detect/hunt.js';
 import { HuntPool } from './detect/pool.js';
-import { inventory } from './detect/inventory.js';
 import { logsourceFor } from './detect/source-fields.js';
 import { BuildHistory, type BuildObservation } from './correlate/build-history.js';
-import { decideVerdict, type Verdict } from './correlate/verdicts.js';
-import { attributeUnclaimed, applyRaises } from './correlate/attribution.js';
-import { FAMILIES } from './correlate/families.js';
-import { buildKnowledgeDate, buildReport, readPeFileVersion, type BuildReport } from './detect/build/index.js';
-import { PE_MAX_FILE_BYTES } from './detect/build/peVersion.js';
-import { nextSteps } from './correlate/next-steps.js';
-import { correlateIncidents, type Incident, type ScanningActivity } from './correlate/incidents.js';
+import type { Verdict } from './correlate/verdicts.js';
+import type { BuildReport } from './detect/build/index.js';
+import type { Incident, ScanningActivity } from './correlate/incidents.js';
 import { loadProjectRules } from './detect/rule-pack.js';
-import { addWindowFindings, prepareFileScan, runFileScan, withFileFindings, type WebFileStats } from './detect/files/index.js';
+import type { WebFileStats } from './detect/files/index.js';
+import { prepareFileScan } from './detect/files/hash-db.js';
+import type * as Later from './scan-later.js';
 import { defaultWorkers } from './detect/pool.js';
 import type { Finding } from './model/finding.js';
 import { VERSION } from './version.js';
@@ -69,11 +66,11 @@ export interface Exposure {
 }
 
 /** The latest build's exposure per family: vulnerable with no evidence is not clean. */
-function exposureOf(build: string | undefined): Exposure | undefined {
+function exposureOf(L: typeof Later, build: string | undefined): Exposure | undefined {
   if (!build) return undefined;
   let r: BuildReport;
   try {
-    r = buildReport(build);
+    r = L.buildReport(build);
   } catch {
     return undefined;
   }
@@ -181,7 +178,7 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
   bytesTotal = d.logs.reduce((n, l) => n + l.size, 0);
   // Web shells: every web root, read after the log hunt (run beside it, the YARA worker's ~60 MB took the
   // peak past 300 MB for ~0.4 s saved on 2 GB; measured), beside the main thread's reading of the host's facts.
-  const fileScanRequest = () => runFileScan(src, {
+  const fileScanRequest = (L: typeof Later) => L.runFileScan(src, {
     roots: d.webRoots, yaraDirs: opts.yara ?? [], hashes: hashDb, workers: opts.workers ?? defaultWorkers(),
     // A bare folder: structured logs are not web files (their URLs would match content rules); plain text may be a renamed shell.
     ...(d.layout === 'log-folder' ? { skip: new Set(d.logs.filter((l) => l.kind !== 'text').map((l) => l.rel)) } : {}),
@@ -190,6 +187,7 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
   });
   let records = 0;
   let collector: FindingCollector;
+  let laterLoading: Promise<typeof Later> | undefined;
   try {
     // Largest files first: the pool stays balanced to the end. A bounded number of files in flight
     // keeps memory flat for trees of 100,000s of files.
@@ -232,23 +230,28 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
         progress({ phase: 'logs', filesDone, filesTotal: d.logs.length, bytesDone, bytesTotal, current: jobs[jobs.length - 1]!.display });
       }
     };
-    await Promise.all(Array.from({ length: Math.max(1, pool.size * 4) }, lane));
+    const hunting = Promise.all(Array.from({ length: Math.max(1, pool.size * 4) }, lane));
+    // What comes after the hunt loads now, while the workers read.
+    laterLoading = import('./scan-later.js');
+    laterLoading.catch(() => undefined); // awaited below
+    await hunting;
     collector = await pool.finish();
   } finally {
     await pool.close();
   }
 
+  const L = await (laterLoading ?? import('./scan-later.js'));
   // The web files are read (by their own workers, building YARA rules meanwhile) while this thread reads the host's facts.
-  const fileScanning = fileScanRequest();
+  const fileScanning = fileScanRequest(L);
   fileScanning.catch(() => undefined); // awaited below
   const hostName = await probeHostName(src, d);
-  const exSetup = await readExSetup(src, d, coverage);
-  const registry = await readRegistryFacts(src, d, (p, reason) => coverage.problems.push({ path: p, reason }));
-  const mitigations = await verifyHostMitigations(src, d);
+  const exSetup = await readExSetup(L, src, d, coverage);
+  const registry = await L.readRegistryFacts(src, d, (p, reason) => coverage.problems.push({ path: p, reason }));
+  const mitigations = await L.verifyHostMitigations(src, d);
   let filesInventoried = 0;
   const fileRules = pack.forLogsource(logsourceFor('file'));
   progress({ phase: 'files', filesDone: d.logs.length, filesTotal: d.logs.length, bytesDone, bytesTotal });
-  for await (const rec of inventory(src, d.inventoryRoots, (p, r) => coverage.problems.push({ path: p, reason: r }))) {
+  for await (const rec of L.inventory(src, d.inventoryRoots, (p, r) => coverage.problems.push({ path: p, reason: r }))) {
     filesInventoried++;
     evaluate(fileRules, rec, undefined, { path: rec.entry.rel }, 'file', { ruleContext: huntOpts.ruleContext }, collector);
   }
@@ -256,7 +259,7 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
   for (const p of fileScan?.problems ?? []) coverage.problems.push(p);
 
   progress({ phase: 'verdicts', filesDone: d.logs.length, filesTotal: d.logs.length, bytesDone, bytesTotal });
-  const findings = withFileFindings(collector.findings(), fileScan);
+  const findings = L.withFileFindings(collector.findings(), fileScan);
   const cov = coverage.build();
   if (fileScan?.notes.length) (cov.notes ??= []).push(...fileScan.notes);
   const processCreation = evtxCoverage.processCreation();
@@ -266,17 +269,17 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
   }
   const buildList: BuildObservation[] = builds.list();
   const verdicts: Record<string, Verdict> = {};
-  for (const f of FAMILIES) verdicts[f.id] = decideVerdict(f, { findings, coverage: cov, builds: buildList, since, until });
-  if (verdicts['proxylogon']) verdicts['proxylogon'].reasons.push(...umCheckReasons(buildList, evtxCoverage));
-  addWindowFindings(findings, fileScan, verdicts, Object.fromEntries(FAMILIES.map((f) => [f.id, f.name])));
-  attributeUnclaimed(findings, verdicts);
-  applyRaises(findings, verdicts);
-  const correlation = correlateIncidents({ findings, verdicts, ...(cov.evidenceEnd ? { evidenceEnd: cov.evidenceEnd } : {}) });
+  for (const f of L.FAMILIES) verdicts[f.id] = L.decideVerdict(f, { findings, coverage: cov, builds: buildList, since, until });
+  if (verdicts['proxylogon']) verdicts['proxylogon'].reasons.push(...L.umCheckReasons(buildList, evtxCoverage));
+  L.addWindowFindings(findings, fileScan, verdicts, Object.fromEntries(L.FAMILIES.map((f) => [f.id, f.name])));
+  L.attributeUnclaimed(findings, verdicts);
+  L.applyRaises(findings, verdicts);
+  const correlation = L.correlateIncidents({ findings, verdicts, ...(cov.evidenceEnd ? { evidenceEnd: cov.evidenceEnd } : {}) });
 
-  const chosen = chooseBuild(exSetup?.version, registry, buildList[buildList.length - 1]?.build);
-  const exposure = chosen ? exposureOf(chosen.build) : undefined;
+  const chosen = L.chooseBuild(exSetup?.version, registry, buildList[buildList.length - 1]?.build);
+  const exposure = chosen ? exposureOf(L, chosen.build) : undefined;
   if (exposure && chosen) Object.assign(exposure, { source: chosen.source, ...(chosen.installedUpdate ? { installedUpdate: chosen.installedUpdate } : {}) });
-  annotateWithExposure(mitigations, exposure);
+  L.annotateWithExposure(mitigations, exposure);
 
   const finished = Date.now();
   const result: ScanResult = {
@@ -284,7 +287,7 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
       name: 'exhunt',
       version: VERSION,
       rulePack: { hash: pack.hash, rules: pack.ruleCount, files: pack.files, issues: pack.issues },
-      knowledge: { builds: buildKnowledgeDate(), families: FAMILIES.map((f) => `${f.id} window from ${f.windowStart.slice(0, 10)}`).join('; ') },
+      knowledge: { builds: L.buildKnowledgeDate(), families: L.FAMILIES.map((f) => `${f.id} window from ${f.windowStart.slice(0, 10)}`).join('; ') },
       options: {
         ...(opts.since ? { since: opts.since.toISOString() } : {}),
         ...(opts.until ? { until: opts.until.toISOString() } : {}),
@@ -316,7 +319,7 @@ export async function scan(path: string, opts: ScanOptions = {}): Promise<ScanRe
     scanning: correlation.scanning,
     nextSteps: [],
   };
-  result.nextSteps = nextSteps(result);
+  result.nextSteps = L.nextSteps(result);
   return result;
 }
 
@@ -350,15 +353,15 @@ async function probeHostName(src: EvidenceSource, d: Discovery): Promise<string 
 }
 
 /** `<install>\\Bin\\ExSetup.exe` file version: the build installed when the evidence was taken. */
-async function readExSetup(src: EvidenceSource, d: Discovery, coverage: CoverageBuilder): Promise<{ version: string; path: string; modified: string } | undefined> {
+async function readExSetup(L: typeof Later, src: EvidenceSource, d: Discovery, coverage: CoverageBuilder): Promise<{ version: string; path: string; modified: string } | undefined> {
   if (d.installRel === undefined) return undefined;
   const rel = await src.resolve(d.installRel ? `${d.installRel}/Bin/ExSetup.exe` : 'Bin/ExSetup.exe');
   if (rel === null) return undefined;
   const info = await src.info(rel);
   // Inside an archive the PE is read into memory (bounded like the file path: PE_MAX_FILE_BYTES).
-  let r: ReturnType<typeof readPeFileVersion>;
+  let r: ReturnType<typeof L.readPeFileVersion>;
   try {
-    r = readPeFileVersion(src.archive ? await src.readAll(rel, PE_MAX_FILE_BYTES) : src.absolute(rel));
+    r = L.readPeFileVersion(src.archive ? await src.readAll(rel, L.PE_MAX_FILE_BYTES) : src.absolute(rel));
   } catch (err) {
     r = { ok: false, code: 'E_PE_IO', error: (err as Error).message };
   }

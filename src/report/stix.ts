@@ -2,8 +2,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { ScanResult } from '../scan.js';
 import type { Finding } from '../model/finding.js';
-import { UsageError } from '../model/errors.js';
+import { type Tlp } from './tlp.js';
 import { sha256Of } from './html/loose.js';
+
+export { parseTlp, TLP_LEVELS, type Tlp } from './tlp.js';
 
 /**
  * STIX 2.1 bundle of what a CERT or ISAC can use elsewhere: the attacker's IP addresses, the hashes,
@@ -11,16 +13,6 @@ import { sha256Of } from './html/loose.js';
  * observed-data per finding that saw them. Marked with a TLP 2.0 marking definition (OASIS TLP 2.0
  * extension; TLP 1.0 predefined ids have no CLEAR or AMBER+STRICT).
  */
-
-export type Tlp = 'clear' | 'green' | 'amber' | 'amber+strict' | 'red';
-export const TLP_LEVELS: readonly Tlp[] = ['clear', 'green', 'amber', 'amber+strict', 'red'];
-
-export function parseTlp(v: string | undefined, fallback: Tlp = 'amber'): Tlp {
-  if (v === undefined) return fallback;
-  const t = v.toLowerCase().replace(/^tlp:/, '');
-  if ((TLP_LEVELS as readonly string[]).includes(t)) return t as Tlp;
-  throw new UsageError(`--tlp: expected one of ${TLP_LEVELS.join(', ')}, got ${v}`);
-}
 
 /** The TLP 2.0 extension-definition id and its five published marking-definition ids. */
 export const TLP2_EXTENSION = 'extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d';

@@ -3,26 +3,14 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { ScanResult } from '../../scan.js';
 import { EvidenceError, UsageError } from '../../model/errors.js';
+import { checkExportOptions, type ExportOptions } from '../export-options.js';
 import { RESULT_SCHEMA } from '../../report/json.js';
 import { renderHtml } from '../../report/html.js';
 import { parseTlp, stixJson } from '../../report/stix.js';
 import { ecsNdjson } from '../../report/ecs.js';
 import { createRedactor, redactionKey } from '../../report/redact.js';
 
-export interface ExportOptions {
-  html?: string;
-  stix?: string;
-  tlp?: string;
-  ecs?: string;
-  redact?: boolean;
-}
-
-/** Check the export options before any long work, so a typo in --tlp fails at once. */
-export function checkExportOptions(o: ExportOptions): void {
-  if (o.tlp !== undefined) parseTlp(o.tlp);
-  if (o.tlp !== undefined && !o.stix && !o.html) throw new UsageError('--tlp needs --stix or --html');
-  if (o.redact && !o.stix && !o.html && !o.ecs) throw new UsageError('--redact applies to --html, --stix and --ecs: give at least one');
-}
+export type { ExportOptions };
 
 /** Write the HTML / STIX / ECS exports a command asked for; returns the files written. */
 export async function writeExports(result: ScanResult, o: ExportOptions): Promise<string[]> {

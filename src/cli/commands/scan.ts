@@ -1,14 +1,12 @@
 import { sigmaRuleDirs } from '../../detect/sigma-pack.js';
 import type { Command } from 'commander';
 import { scan } from '../../scan.js';
-import { renderTerminal } from '../../report/terminal.js';
-import { writeResultJson } from '../../report/json.js';
-import { writeCsvDir } from '../../report/csv.js';
+import { checkExportOptions } from '../export-options.js';
 import { UsageError } from '../../model/errors.js';
 import { intOption } from '../options.js';
 import { exitCodeForVerdicts } from '../exit-codes.js';
 import { progressPrinter } from '../progress.js';
-import { checkExportOptions, writeExports, type ExportOptions } from './report.js';
+import type { ExportOptions } from './report.js';
 
 export function parseDateOption(name: string, v: string | undefined): Date | undefined {
   if (v === undefined) return undefined;
@@ -49,6 +47,13 @@ export async function runScan(path: string, o: ScanCliOptions): Promise<number> 
   const extraRules = [...(o.rules ?? []), ...(o.sigma ?? []).flatMap(sigmaRuleDirs)];
   const result = await scan(path, { since, until, extraRules, onProgress: progress.update, workers, noPrefilter: o.prefilter === false, yara: o.yara ?? [], hashes: o.hashes ?? [] });
   progress.done();
+  // The writers load after the scan: nothing of theirs is on the way to the first log byte.
+  const [{ writeResultJson }, { writeCsvDir }, { writeExports }, { renderTerminal }] = await Promise.all([
+    import('../../report/json.js'),
+    import('../../report/csv.js'),
+    import('./report.js'),
+    import('../../report/terminal.js'),
+  ]);
   if (o.json) await writeResultJson(result, o.json);
   if (o.csv) await writeCsvDir(result, o.csv);
   const exported = await writeExports(result, o);

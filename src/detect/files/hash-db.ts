@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { readAsset } from '../../assets.js';
 import { UsageError } from '../../model/errors.js';
 
@@ -97,4 +97,23 @@ export class HashDb {
     }
     return undefined;
   }
+}
+
+/**
+ * Checked before the (long) log hunt: the project's known-bad hashes plus users' lists (`--hashes FILE`), and
+ * users' YARA folders exist. Throws UsageError on an unreadable list or a missing folder.
+ */
+export function prepareFileScan(hashFiles: string[], yaraDirs: string[]): HashDb {
+  for (const dir of yaraDirs) {
+    let ok = false;
+    try {
+      ok = statSync(dir).isDirectory();
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new UsageError(`--yara: not a folder: ${dir}`);
+  }
+  const db = HashDb.project();
+  for (const f of hashFiles) db.addFile(f);
+  return db;
 }

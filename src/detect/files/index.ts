@@ -1,5 +1,3 @@
-import { statSync } from 'node:fs';
-import { UsageError } from '../../model/errors.js';
 import type { EvidenceSource } from '../../evidence/source.js';
 import type { Finding } from '../../model/finding.js';
 import type { Verdict } from '../../correlate/verdicts.js';
@@ -7,7 +5,7 @@ import { HashDb } from './hash-db.js';
 import { scanWebFiles, windowFindings, type FileScanResult, type FileScanStats, type FamilyWindow } from './scan-files.js';
 import type { WebRoot } from './walk.js';
 
-export { HashDb } from './hash-db.js';
+export { HashDb, prepareFileScan } from './hash-db.js';
 export { scanWebFiles, windowFindings, fileFinding } from './scan-files.js';
 export type { FileScanResult, FileScanStats, WindowCandidate } from './scan-files.js';
 export type { WebRoot } from './walk.js';
@@ -26,25 +24,6 @@ export interface FileScanRequest {
   /** The scan's --since/--until (epoch ms): files modified outside do not count for a verdict. */
   since?: number;
   until?: number;
-}
-
-/**
- * Checked before the (long) log hunt: the project's known-bad hashes plus users' lists (`--hashes FILE`), and
- * users' YARA folders exist. Throws UsageError on an unreadable list or a missing folder.
- */
-export function prepareFileScan(hashFiles: string[], yaraDirs: string[]): HashDb {
-  for (const dir of yaraDirs) {
-    let ok = false;
-    try {
-      ok = statSync(dir).isDirectory();
-    } catch {
-      ok = false;
-    }
-    if (!ok) throw new UsageError(`--yara: not a folder: ${dir}`);
-  }
-  const db = HashDb.project();
-  for (const f of hashFiles) db.addFile(f);
-  return db;
 }
 
 /** The web-file scan of one evidence source: a folder tree, or an archive (a collection) read as one. */
