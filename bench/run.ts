@@ -6,12 +6,15 @@
  *   npm run bench -- --scaling       # time vs input (1, 2, 4, 8 GB) and workers (1 vs 2)
  *
  * ripgrep gets the regexes of every check exhunt applies to these logs, in look-ahead-free forms so its
- * default engine runs them, case-insensitive like the rules (`rg -i -c`). Peak memory is the child's
- * maximum resident set size (GNU time). Trees are kept in bench/out/ between runs (delete it to regenerate).
+ * default engine runs them, case-insensitive like the rules (`rg -i -c`). Both read the same files: exhunt
+ * scans a tree of hard links to exactly the log folders ripgrep is given (`<tree>-logs`). The whole tree's
+ * scan (web files and YARA, host facts) is timed too and printed on its own line: that work has no ripgrep
+ * counterpart. Peak memory is the child's maximum resident set size (GNU time). Trees are kept in bench/out/
+ * between runs (delete it to regenerate).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, linkSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { assetPath } from '../src/assets.js';
 
 /** One regex per check, as ripgrep would be asked to find them. */
@@ -87,6 +90,29 @@ function ensureTree(bytes: number, seed: number): string {
   return dir;
 }
 
+/** The same tree with only its log folders, as hard links: the very files ripgrep reads, no others. */
+function logsOnly(dir: string): string {
+  const out = `${dir}-logs`;
+  if (existsSync(join(out, '.complete'))) return out;
+  rmSync(out, { recursive: true, force: true });
+  const link = (from: string): void => {
+    for (const e of readdirSync(from, { withFileTypes: true })) {
+      const p = join(from, e.name);
+      const q = join(out, relative(dir, p));
+      if (e.isDirectory()) {
+        mkdirSync(q, { recursive: true });
+        link(p);
+      } else if (e.isFile()) linkSync(p, q);
+    }
+  };
+  for (const root of logRoots(dir)) {
+    mkdirSync(join(out, relative(dir, root)), { recursive: true });
+    link(root);
+  }
+  writeFileSync(join(out, '.complete'), '');
+  return out;
+}
+
 /** The log folders exhunt reads in a simulated tree (ripgrep gets the same ones). */
 function logRoots(dir: string): string[] {
   return [
@@ -110,6 +136,8 @@ function bytesOf(roots: string[]): number {
 
 interface Measure {
   exhunt: Run;
+  /** The whole tree (logs, web files with YARA, host facts): no ripgrep counterpart. */
+  whole: Run;
   rg: Run;
   bytes: number;
   rgLines: number;
@@ -120,15 +148,18 @@ function measure(dir: string, workers: number, runs: number): Measure {
   const roots = logRoots(dir);
   const bytes = bytesOf(roots);
   const rgArgs = ['-i', '-c', '--no-messages', `-j${workers}`, '--iglob', '*.log', ...RG_PATTERNS.flatMap(([, p]) => ['-e', p]), ...roots];
-  const exArgs = [CLI, 'scan', dir, '-q', '--json', '/dev/null', '--workers', String(workers)];
+  const exArgs = (tree: string) => [CLI, 'scan', tree, '-q', '--json', '/dev/null', '--workers', String(workers)];
+  const logs = logsOnly(dir);
   // Warm the page cache and both programs once.
   timed('rg', rgArgs);
-  timed(process.execPath, exArgs);
+  timed(process.execPath, exArgs(logs));
   const ex: Run[] = [];
   const rg: Run[] = [];
+  const whole: Run[] = [];
   for (let i = 0; i < runs; i++) {
     rg.push(timed('rg', rgArgs));
-    ex.push(timed(process.execPath, exArgs));
+    ex.push(timed(process.execPath, exArgs(logs)));
+    whole.push(timed(process.execPath, exArgs(dir)));
   }
   const rgLines = rg[0]!.stdout
     .trim()
@@ -142,7 +173,7 @@ function measure(dir: string, workers: number, runs: number): Measure {
     const m = median(xs.map((x) => x.seconds));
     return { seconds: m, maxRssKb: Math.max(...xs.map((x) => x.maxRssKb)), stdout: '' };
   };
-  return { exhunt: pick(ex), rg: pick(rg), bytes, rgLines, findings };
+  return { exhunt: pick(ex), whole: pick(whole), rg: pick(rg), bytes, rgLines, findings };
 }
 
 function require_(p: string): string {
@@ -158,6 +189,10 @@ function row(label: string, m: Measure): string {
     `rg -i ${m.rg.seconds.toFixed(2)} s (${gbps(m.rg.seconds)} GB/s)`.padEnd(30),
     `ratio rg/exhunt ${(m.rg.seconds / m.exhunt.seconds).toFixed(2)}×`,
   ].join('  ');
+}
+
+function wholeRow(m: Measure): string {
+  return `${''.padEnd(14)}  ${''.padStart(9)}  whole tree (+ web files, YARA, host facts): ${m.whole.seconds.toFixed(2)} s, peak ${(m.whole.maxRssKb / 1024).toFixed(0)} MB`;
 }
 
 function main(): void {
@@ -177,17 +212,21 @@ function main(): void {
   if (args.includes('--scaling')) {
     for (const gb of [1, 2, 4, 8]) {
       const dir = ensureTree(gb * 1e9, seed);
-      process.stdout.write(`${row(`${gb} GB, 2 workers`, measure(dir, 2, runs))}\n`);
+      const m = measure(dir, 2, runs);
+      process.stdout.write(`${row(`${gb} GB, 2 workers`, m)}\n${wholeRow(m)}\n`);
     }
     const dir = ensureTree(2e9, seed);
-    for (const w of [1, 2]) process.stdout.write(`${row(`2 GB, ${w} worker${w > 1 ? 's' : ''}`, measure(dir, w, runs))}\n`);
+    for (const w of [1, 2]) {
+      const m = measure(dir, w, runs);
+      process.stdout.write(`${row(`2 GB, ${w} worker${w > 1 ? 's' : ''}`, m)}\n${wholeRow(m)}\n`);
+    }
     return;
   }
   const bytes = parseSize(opt('--size', '2GB'));
   const workers = Number(opt('--workers', '2'));
   const dir = ensureTree(bytes, seed);
   const m = measure(dir, workers, runs);
-  process.stdout.write(`${row(`${workers} workers`, m)}\n`);
+  process.stdout.write(`${row(`${workers} workers`, m)}\n${wholeRow(m)}\n`);
   process.stdout.write(`rg matched ${m.rgLines} lines; exhunt reported ${m.findings} findings (grouped)\n`);
 }
 

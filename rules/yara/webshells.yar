@@ -28,7 +28,9 @@ rule EXHUNT_ChinaChopper_Eval_Request
         $e4 = /eval\s*\(\s*(System\.)?Text\.Encoding\.[^;]{0,60}FromBase64String/ nocase ascii wide
         $e3 = /Page_Load[^}]{0,100}eval\s*\(/ nocase ascii wide
     condition:
-        filesize < 1MB and any of them
+        // Server-side code only: a server page, or a snippet too small to be anything but an injected
+        // payload. Client scripts that eval (OWA's JSON fallback) are not shells and never reach yara-x.
+        filesize < 1MB and (EXHUNT_Server_Page or filesize < 256) and any of them
 }
 
 rule EXHUNT_ASP_Eval_Execute_Request
@@ -47,7 +49,9 @@ rule EXHUNT_ASP_Eval_Execute_Request
         $x6 = /\bexecute(global)?\b[^\r\n]{0,60}=\s*request\s*\./ nocase ascii wide
         $x3 = /\b(eval|execute|executeglobal)\s*\(?\s*\(?\s*(unescape|decode|base64decode|strreverse)\s*\(\s*request/ nocase ascii wide
     condition:
-        filesize < 2MB and any of them
+        // Server-side code only: a server page, or a snippet too small to be anything but an injected
+        // payload. Client scripts that eval (OWA's JSON fallback) are not shells and never reach yara-x.
+        filesize < 2MB and (EXHUNT_Server_Page or filesize < 256) and any of them
 }
 
 rule EXHUNT_ASP_Indirect_Execute_Of_Request_Variable
@@ -190,7 +194,9 @@ rule EXHUNT_ASP_Encoded_Payload_Eval
         $d6 = /execute\s*\(?\s*[A-Za-z_]\w{0,10}\s*\(\s*\d{1,3}\s*\)\s*&\s*[A-Za-z_]\w{0,10}\s*\(\s*\d{1,3}\s*\)\s*&/ nocase ascii wide
         $d5 = /(execute|eval)\s*\(?\s*\(?\s*(chr\s*\(\s*\d{2,3}\s*\)\s*&\s*){6}/ nocase ascii wide
     condition:
-        filesize < 2MB and any of them
+        // Server-side code only: a server page, or a snippet too small to be anything but an injected
+        // payload. Client scripts that eval (OWA's JSON fallback) are not shells and never reach yara-x.
+        filesize < 2MB and (EXHUNT_Server_Page or filesize < 256) and any of them
 }
 
 rule EXHUNT_ASPX_Tunnel_Socket_Proxy

@@ -17,7 +17,22 @@ describe('YARA pre-filter', () => {
     assert.deepEqual(pf('rule r { strings: $a = "abcd" condition: not $a }').ungated, ['t.yar:r']);
     assert.deepEqual(pf('rule r { strings: $a = "abcd" xor condition: $a }').ungated, ['t.yar:r']);
     assert.deepEqual(pf('rule r { condition: uint16(0) == 0x5a4d }').ungated, ['t.yar:r']);
-    assert.deepEqual(pf('rule r { strings: $a = "abcd" condition: $a or filesize < 10 }').ungated, ['t.yar:r']);
+    assert.deepEqual(pf('rule r { strings: $a = "abcd" condition: $a or uint8(0) == 1 }').ungated, ['t.yar:r']);
+  });
+
+  it('decides filesize comparisons by the buffer length, with KB and MB', () => {
+    const small = pf('rule r { strings: $a = "abcd" condition: $a or filesize < 10 }');
+    assert.deepEqual(small.ungated, []);
+    assert.equal(small.mayMatch(enc('no atom')), true, 'a small buffer passes on its size alone');
+    assert.equal(small.mayMatch(enc('no atom in these bytes')), false);
+    assert.equal(small.mayMatch(enc('has abcd in these bytes')), true);
+    const capped = pf('rule r { strings: $a = "abcd" condition: filesize < 1KB and $a }');
+    assert.equal(capped.mayMatch(enc('abcd')), true);
+    assert.equal(capped.mayMatch(enc(`abcd${' '.repeat(1024)}`)), false, '1 KB = 1024 bytes');
+    const mb = pf('rule r { strings: $a = "abcd" condition: filesize <= 1MB and $a }');
+    assert.equal(mb.mayMatch(new Uint8Array(1 << 20).fill(0x61).map((c, i) => (i < 4 ? 'abcd'.charCodeAt(i) : c))), true);
+    const ops = (op: string, n: number, len: number) => pf(`rule r { condition: filesize ${op} ${n} }`).mayMatch(new Uint8Array(len));
+    assert.deepEqual([ops('==', 5, 5), ops('==', 5, 6), ops('>', 5, 6), ops('>=', 5, 4), ops('<=', 5, 5), ops('<', 5, 5)], [true, false, true, false, true, false]);
   });
 
   it('uses required literals of regexes, with alternation as OR', () => {

@@ -5,7 +5,8 @@
  *
  * For each rule we derive, from its source, a monotone formula over "string $x is present" that the
  * rule's condition implies: `all of them` → AND, `any of ($a*)` → OR, `$a and (filesize < 1KB or $b)` →
- * $a, anything we do not understand → true (no constraint). A string is "present" when one of its atoms (a
+ * $a and (size < 1024 or $b), anything we do not understand → true (no constraint). `filesize` compared
+ * with a number is decided exactly: the buffer is the file (or its scanned head, where yara-x sees the same). A string is "present" when one of its atoms (a
  * literal of ≥ 4 bytes that every match must contain, compared ASCII-case-insensitively) occurs. Strings
  * without such an atom (xor, base64, short or wildcard-only) count as always present. So:
  *   rule matches ⇒ its formula holds on the atoms found,
@@ -16,7 +17,8 @@
  * syntax errors are the compiler's business (an unparsable part just becomes "true").
  */
 
-type F = { k: 'true' } | { k: 'false' } | { k: 'var'; v: number } | { k: 'and' | 'or'; xs: F[] };
+/** `size`: `filesize <op> n`, decided exactly by the buffer's length. */
+type F = { k: 'true' } | { k: 'false' } | { k: 'var'; v: number } | { k: 'size'; op: string; n: number } | { k: 'and' | 'or'; xs: F[] };
 
 const TRUE: F = { k: 'true' };
 const FALSE: F = { k: 'false' };
@@ -486,6 +488,12 @@ class SourceParser {
       if (!set) return TRUE;
       return kind === 'all' && ofAt === 1 ? and(set) : or(set);
     }
+    // filesize <op> N (N in bytes, KB or MB)
+    if (ts.length === 3 && a!.t === 'id' && a!.v === 'filesize' && OPS.has(b!.v) && ts[2]!.t === 'num') {
+      const m = /^(\d+)(KB|MB)?$/.exec(ts[2]!.v);
+      if (m) return { k: 'size', op: b!.v, n: Number(m[1]) * (m[2] === 'MB' ? 1 << 20 : m[2] === 'KB' ? 1024 : 1) };
+      return TRUE;
+    }
     if (ts.length === 1 && a!.t === 'id') {
       if (a!.v === 'false') return FALSE;
       const r = known.get(a!.v);
@@ -642,6 +650,8 @@ export function buildPrefilter(sources: { name: string; text: string }[]): Prefi
         return false;
       case 'var':
         return present[f.v] === 1;
+      case 'size':
+        return sizeHolds(f.op, size, f.n);
       case 'and':
         return f.xs.every(evalF);
       case 'or':
@@ -649,15 +659,23 @@ export function buildPrefilter(sources: { name: string; text: string }[]): Prefi
     }
   };
   const alwaysScan = ungated.length > 0;
+  let size = 0;
+  /** A gate that holds with no atom for some size (`filesize < 512 or $a`). */
+  const sizeOnly = gates.some(function anySize(f: F): boolean {
+    return f.k === 'size' || ((f.k === 'and' || f.k === 'or') && f.xs.some(anySize));
+  });
 
   return {
     ruleCount,
     ungated,
     mayMatch(bytes: Uint8Array): boolean {
       if (alwaysScan) return true;
-      return findAtoms(bytes) && gates.some(evalF);
+      size = bytes.length;
+      // With no atom found only a gate that some size alone satisfies can hold: skip the walk otherwise.
+      return (findAtoms(bytes) || sizeOnly) && gates.some(evalF);
     },
     candidates(bytes: Uint8Array): string[] {
+      size = bytes.length;
       findAtoms(bytes);
       return [...ungated, ...gateNames.filter((_, i) => evalF(gates[i]!))];
     },
@@ -693,5 +711,22 @@ export function buildPrefilter(sources: { name: string; text: string }[]): Prefi
       }
       return found;
     }
+  }
+}
+
+function sizeHolds(op: string, size: number, n: number): boolean {
+  switch (op) {
+    case '<':
+      return size < n;
+    case '<=':
+      return size <= n;
+    case '>':
+      return size > n;
+    case '>=':
+      return size >= n;
+    case '==':
+      return size === n;
+    default:
+      return size !== n;
   }
 }
