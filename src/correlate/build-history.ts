@@ -16,10 +16,17 @@ export function normaliseBuild(v: string): string | null {
 /** Collects per-file header versions into a build timeline. */
 export class BuildHistory {
   private readonly seen = new Map<string, BuildObservation>();
+  /** The last header version and its normal form: thousands of hourly files repeat one or two. */
+  private lastVersion = '';
+  private lastBuild: string | null = null;
 
   observe(version: string | undefined, firstMs: number | undefined, lastMs: number | undefined, source: string): void {
     if (!version || firstMs === undefined) return;
-    const build = normaliseBuild(version);
+    if (version !== this.lastVersion) {
+      this.lastVersion = version;
+      this.lastBuild = normaliseBuild(version);
+    }
+    const build = this.lastBuild;
     // ECP logs write a placeholder 15.0.0.0; only real builds tell the patch level.
     if (!build || build.endsWith('.0.0') || !build.startsWith('15.') && !build.startsWith('14.')) return;
     const o = this.seen.get(build);

@@ -94,6 +94,9 @@ export function evaluate(
 }
 
 /** Sniff the head of a file found by its folder; `tpl-export` wins over the folder's kind. */
+/** The head of a file found by its folder, checked before reading (one per thread: read and checked at once). */
+const HEAD = Buffer.allocUnsafe(4096);
+
 function verifyKind(job: FileJob, head: Buffer): HuntKind | null {
   // Cheap checks first: binary content has NUL bytes; only a `#TYPE` or quoted first line can be a
   // Test-ProxyLogon export. Anything else keeps its folder's kind (the reader copes with odd text).
@@ -121,8 +124,7 @@ export async function huntFile(job: FileJob, rules: readonly CompiledRule[], opt
       let head: Buffer | undefined;
       if (job.entry) head = await (await zipSource()).entryHead(job.entry, 4096).catch(() => undefined);
       else {
-        head = Buffer.allocUnsafe(4096);
-        head = head.subarray(0, readSync(fd!, head, 0, 4096, 0)); // positioned: the offset stays at 0
+        head = HEAD.subarray(0, readSync(fd!, HEAD, 0, HEAD.length, 0)); // positioned: the offset stays at 0
       }
       const kind = head ? verifyKind(job, head) : job.kind; // unreadable: the reader reports it
       if (kind === null) return { error: 'not a recognised log format (binary or unknown text)' };

@@ -286,6 +286,8 @@ class ClauseSearch {
 /** Headers are immutable and shared by the readers of a thread (keyed by kind and `#Fields:` text). */
 const headerCache = new Map<string, Header>();
 const MAX_CACHED_HEADERS = 256;
+/** Per log kind, the last `#Fields:` line's bytes and its header (one entry per kind). */
+const lastFields = new Map<LogKind, { bytes: Buffer; header: Header }>();
 
 function newStats(): ReaderStats {
   return {
@@ -547,7 +549,14 @@ class StreamReader {
     if (e <= s) return; // empty line
     const first = buf[s];
     if (first === HASH && !this.textKind) {
-      this.directive(buf.toString('utf8', s, e));
+      // Every hourly file repeats its kind's `#Fields:` line: the same bytes as last time are the same header.
+      const known = lastFields.get(this.kind);
+      if (known !== undefined && e - s === known.bytes.length && buf.compare(known.bytes, 0, known.bytes.length, s, e) === 0) {
+        this.useHeader(known.header);
+        this.stats.headerBlocks++;
+        return;
+      }
+      this.directive(buf.toString('utf8', s, e), buf.subarray(s, e));
       return;
     }
     if (this.mode === 'undecided' && this.decide(buf, s, e)) return;
@@ -594,7 +603,7 @@ class StreamReader {
     this.onRecord(rec, this.literals?.passed);
   }
 
-  private directive(text: string): void {
+  private directive(text: string, bytes: Buffer): void {
     const m = /^#\s*([A-Za-z-]+):\s?(.*)$/.exec(text);
     if (!m) return; // comment
     const name = (m[1] ?? '').toLowerCase();
@@ -621,6 +630,7 @@ class StreamReader {
           headerCache.set(key, h);
         }
         this.useHeader(h);
+        lastFields.set(this.kind, { bytes: Buffer.from(bytes), header: h });
         st.headerBlocks++;
         break;
       }
