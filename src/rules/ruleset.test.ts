@@ -132,3 +132,26 @@ test('level is optional for third-party rules (medium), required for our own', (
   assert.equal(lenient.rules[0]!.level, 'medium');
   assert.throws(() => RuleSet.fromSources([{ file: 'l.yml', text }], { strict: true }), /'level' is required/);
 });
+
+test('a set from documents compiles per log source on demand, with the same rules in the same order', async () => {
+  const { ownRuleSources } = await import('../detect/rule-pack.js');
+  const eager = RuleSet.fromSources(await ownRuleSources(), { strict: true });
+  const sources = [
+    { product: 'exchange', service: 'httpproxy' },
+    { category: 'webserver', product: 'windows' },
+    { product: 'exhunt', category: 'file' },
+    { product: 'windows', service: 'security' },
+  ];
+  const lazy = RuleSet.fromDocs(eager.docs);
+  assert.equal(lazy.size, eager.rules.length);
+  for (const ls of sources) {
+    const want = eager.forLogsource(ls).map((r) => r.id);
+    assert.ok(want.length > 0, `rules for ${JSON.stringify(ls)}`);
+    assert.deepEqual(lazy.forLogsource(ls).map((r) => r.id), want, JSON.stringify(ls));
+  }
+  // A document whose logsource block is not plain strings is compiled to decide (never skipped unseen).
+  const odd = RuleSet.fromDocs([{ file: 'x.yml', doc: { ...(eager.docs[0]!.doc as object), logsource: { product: 42 } } }]);
+  assert.throws(() => odd.forLogsource({ product: 'exchange' }));
+  assert.deepEqual(lazy.rules.map((r) => r.id), eager.rules.map((r) => r.id));
+  assert.equal(lazy.get(eager.rules[3]!.id)?.id, eager.rules[3]!.id);
+});
