@@ -1,7 +1,7 @@
 /**
  * What a scan needs once the log hunt is under way: verdicts, correlation, the host's facts, the web-file
  * scan. scan.ts loads this module while the workers read the logs, so the path to the first log byte loads
- * only what the hunt needs (~100 modules fewer before the workers get work).
+ * only what the hunt needs (the scan command starts with 58 modules instead of 110).
  */
 export { annotateWithExposure, chooseBuild, readRegistryFacts, verifyHostMitigations } from './detect/config/hostState.js';
 export { umCheckReasons } from './detect/evtx-coverage.js';

@@ -11,10 +11,10 @@ import type { LogSource, SourcePointer } from '../model/record.js';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { sniffLog } from '../readers/index.js';
 import { readLog } from '../readers/read-log.js';
+import type { ArchiveEntryRef } from '../evidence/zip-source.js';
 
 /** Archive reading (and node:zlib) loads with the first archive entry: folder evidence never needs it. */
 const zipSource = (): Promise<typeof import('../evidence/zip-source.js')> => import('../evidence/zip-source.js');
-import type { ArchiveEntryRef } from '../evidence/zip-source.js';
 
 export interface HuntOptions {
   ruleContext: RuleContext;
@@ -93,10 +93,10 @@ export function evaluate(
   return hits;
 }
 
-/** Sniff the head of a file found by its folder; `tpl-export` wins over the folder's kind. */
 /** The head of a file found by its folder, checked before reading (one per thread: read and checked at once). */
 const HEAD = Buffer.allocUnsafe(4096);
 
+/** Sniff the head of a file found by its folder; `tpl-export` wins over the folder's kind. */
 function verifyKind(job: FileJob, head: Buffer): HuntKind | null {
   // Cheap checks first: binary content has NUL bytes; only a `#TYPE` or quoted first line can be a
   // Test-ProxyLogon export. Anything else keeps its folder's kind (the reader copes with odd text).

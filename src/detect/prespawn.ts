@@ -7,6 +7,9 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 
+/** The most worker threads `--workers` accepts. */
+export const MAX_WORKERS = 64;
+
 /** Worker threads for the log hunt when the user does not say: the cores, at most 8. */
 export function defaultWorkers(): number {
   return Math.max(1, Math.min(8, availableParallelism()));
@@ -66,7 +69,7 @@ export function huntWorkersForArgv(args: readonly string[]): number {
     if (v === undefined) continue;
     const k = Number(v);
     // An invalid value is the command's to report: start nothing.
-    if (!Number.isInteger(k) || k < 1 || k > 64) return 0;
+    if (!Number.isInteger(k) || k < 1 || k > MAX_WORKERS) return 0;
     n = k;
   }
   const want = n ?? defaultWorkers();

@@ -82,16 +82,20 @@ async function sourcesOf(dir: string, prefix: string): Promise<RuleSource[]> {
 export async function loadProjectRules(extraDirs: readonly string[] = []): Promise<RulePack> {
   const own = await ownRuleSources();
   const ownHash = sourcesHash(own);
-  // The project's own regexes are proven by its test suite (every rule runs on its samples), so here they
-  // compile on first use: RE2 compilation is most of the start-up a scan waits for. User rules (below)
-  // compile eagerly, so a regex RE2 cannot run is reported as a load issue.
-  deferRegexCompilation(true);
+  // From the build's cache the set compiles per log source when first asked (in this thread: the file
+  // rules). Without it the YAML is parsed and checked now; the project's own regexes are proven by its test
+  // suite (every rule runs on its samples), so they compile on first use. User rules (below) compile
+  // eagerly, so a regex RE2 cannot run is reported as a load issue.
+  const cached = cachedDocs(ownHash);
   let ownSet: RuleSet;
-  try {
-    const cached = cachedDocs(ownHash);
-    ownSet = cached ? RuleSet.fromDocs(cached) : RuleSet.fromSources(own, { strict: true });
-  } finally {
-    deferRegexCompilation(false);
+  if (cached) ownSet = RuleSet.fromDocs(cached);
+  else {
+    deferRegexCompilation(true);
+    try {
+      ownSet = RuleSet.fromSources(own, { strict: true });
+    } finally {
+      deferRegexCompilation(false);
+    }
   }
   const extra: RuleSource[] = [];
   for (const dir of extraDirs) {

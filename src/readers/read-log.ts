@@ -21,6 +21,7 @@
  *   prefilter; they feed `firstTime`/`lastTime`/`hours` and `time()`.
  * - Decoding is UTF-8; invalid sequences become U+FFFD and count as `malformed`. A UTF-8 BOM is skipped.
  */
+import { open } from 'node:fs/promises';
 import { openSync, readSync, closeSync, constants as fsConstants } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import { defaultFields } from './default-headers.js';
@@ -698,8 +699,6 @@ export const FILE_CHUNK_BYTES = 2 * 1024 * 1024;
 
 /** Reads a file's bytes in chunks, opened read-only. */
 export async function* fileChunks(path: string, chunkBytes = FILE_CHUNK_BYTES): AsyncGenerator<Uint8Array> {
-  // Loaded here: node:fs/promises pulls in Node internals a hunt worker (which reads synchronously) never needs.
-  const { open } = await import('node:fs/promises');
   const fh = await open(path, 'r');
   try {
     for (;;) {
@@ -737,7 +736,6 @@ export async function readLogFile(path: string, opts: ReadOptions): Promise<Read
   const r = new StreamReader(opts);
   const signal = opts.signal;
   signal?.throwIfAborted();
-  const { open } = await import('node:fs/promises');
   const fh = await open(path, 'r');
   const buf = takeBuffer(FILE_CHUNK_BYTES + r.maxLeftover);
   try {

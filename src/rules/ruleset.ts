@@ -6,6 +6,7 @@
  * lacks becomes a RuleLoadIssue with file, rule id and reason — never a silent skip, never a crash.
  * The project's own rules are loaded with `strict: true`, where the first issue throws RuleError.
  */
+import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { LogSource } from '../model/record.js';
 import { RuleError } from '../model/errors.js';
@@ -195,8 +196,6 @@ export class RuleSet {
  * `/`-separated paths. Symlinks are not followed.
  */
 export async function listRuleFiles(dir: string): Promise<string[]> {
-  // node:fs/promises is loaded here, not with the module: hunt workers use rule sets but never list rule files.
-  const { readdir } = await import('node:fs/promises');
   const out: string[] = [];
   const walk = async (d: string): Promise<void> => {
     const entries = await readdir(d, { withFileTypes: true });
@@ -215,7 +214,6 @@ export async function listRuleFiles(dir: string): Promise<string[]> {
 /** Load and compile every rule file under `dir`. */
 export async function loadRuleSet(dir: string, options: RuleSetOptions = {}): Promise<RuleSet> {
   const files = await listRuleFiles(dir);
-  const { readFile } = await import('node:fs/promises');
   const sources: RuleSource[] = [];
   for (const f of files) sources.push({ file: f, text: await readFile(join(dir, f), 'utf8') });
   return RuleSet.fromSources(sources, options);

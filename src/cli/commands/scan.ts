@@ -4,6 +4,7 @@ import { scan } from '../../scan.js';
 import { checkExportOptions } from '../export-options.js';
 import { UsageError } from '../../model/errors.js';
 import { intOption } from '../options.js';
+import { MAX_WORKERS } from '../../detect/prespawn.js';
 import { exitCodeForVerdicts } from '../exit-codes.js';
 import { progressPrinter } from '../progress.js';
 import type { ExportOptions } from './report.js';
@@ -43,7 +44,7 @@ export async function runScan(path: string, o: ScanCliOptions): Promise<number> 
   if (since && until && since > until) throw new UsageError('--since is after --until');
   checkExportOptions(o);
   const progress = progressPrinter(process.stderr, !o.quiet);
-  const workers = intOption('workers', o.workers, 1, 64);
+  const workers = intOption('workers', o.workers, 1, MAX_WORKERS);
   const extraRules = [...(o.rules ?? []), ...(o.sigma ?? []).flatMap(sigmaRuleDirs)];
   const result = await scan(path, { since, until, extraRules, onProgress: progress.update, workers, noPrefilter: o.prefilter === false, yara: o.yara ?? [], hashes: o.hashes ?? [] });
   progress.done();

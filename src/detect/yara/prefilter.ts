@@ -6,8 +6,9 @@
  * For each rule we derive, from its source, a monotone formula over "string $x is present" that the
  * rule's condition implies: `all of them` → AND, `any of ($a*)` → OR, `$a and (filesize < 1KB or $b)` →
  * $a and (size < 1024 or $b), anything we do not understand → true (no constraint). `filesize` compared
- * with a number is decided exactly: the buffer is the file (or its scanned head, where yara-x sees the same). A string is "present" when one of its atoms (a
- * literal of ≥ 4 bytes that every match must contain, compared ASCII-case-insensitively) occurs. Strings
+ * with a number is decided exactly: the buffer is what yara-x scans (the file, or its scanned head). A
+ * string is "present" when one of its atoms (a literal of ≥ 4 bytes that every match must contain,
+ * compared ASCII-case-insensitively) occurs. Strings
  * without such an atom (xor, base64, short or wildcard-only) count as always present. So:
  *   rule matches ⇒ its formula holds on the atoms found,
  * and a buffer where no public rule's formula holds cannot produce a match: it is cleared without a scan.
