@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rng } from '../../test/support/rng.js';
+import { setFlagsFromString } from 'node:v8';
 import { TeddyScanner } from './teddy.js';
+import { TEDDY_RELAXED_WASM_BASE64, TEDDY_WASM_BASE64 } from './teddy-wasm.js';
 import { teddyModuleSource } from '../../scripts/gen-wasm.js';
 import { readFileSync } from 'node:fs';
 import { assetPath } from '../assets.js';
@@ -111,4 +113,49 @@ test('an occurrence across a record boundary belongs to neither record; bytes >=
 
 test('the committed WebAssembly module is assembled from teddy.wat', async () => {
   assert.equal(readFileSync(assetPath('src/readers/teddy-wasm.ts'), 'utf8'), await teddyModuleSource(), 'run node dist/scripts/gen-wasm.js');
+});
+
+test('the relaxed-SIMD kernel writes exactly the strict kernel\'s candidates (random tables and bytes, both bucket counts)', (t) => {
+  // The CLI enables relaxed SIMD on Node 20 (src/cli/main.ts); this test process does the same for itself.
+  setFlagsFromString('--experimental-wasm-relaxed-simd');
+  type K = { memory: { buffer: ArrayBuffer; grow(n: number): number }; resume: { value: number }; scan(p: number, e: number, b: number, c: number): number; scan8(p: number, e: number, b: number, c: number): number };
+  const WA = (globalThis as unknown as { WebAssembly: { Module: new (b: Uint8Array) => object; Instance: new (m: object, i: object) => { exports: unknown } } }).WebAssembly;
+  const load = (b64: string): K => new WA.Instance(new WA.Module(Buffer.from(b64, 'base64')), {}).exports as K;
+  let relaxed: K;
+  try {
+    relaxed = load(TEDDY_RELAXED_WASM_BASE64);
+  } catch (err) {
+    t.skip(`this engine has no relaxed SIMD (${(err as Error).message.slice(0, 80)}): the strict kernel runs`);
+    return;
+  }
+  const strict = load(TEDDY_WASM_BASE64);
+  const IN = 1 << 17;
+  const run = (k: K, fn: 'scan' | 'scan8', tables: Uint8Array, data: Uint8Array, cap: number): number[] => {
+    if (k.memory.buffer.byteLength < IN + data.length + 64) k.memory.grow(Math.ceil((IN + data.length + 64 - k.memory.buffer.byteLength) / 65536));
+    const mem = new Uint8Array(k.memory.buffer);
+    mem.set(tables, 0);
+    mem.set(data, IN);
+    mem.fill(0, IN + data.length, IN + data.length + 64);
+    const out: number[] = [];
+    for (let p = IN; p < IN + data.length; ) {
+      const n = k[fn](p, IN + data.length, IN, cap);
+      out.push(...new Uint32Array(k.memory.buffer, 1024, n));
+      p = k.resume.value;
+    }
+    return out;
+  };
+  for (let seed = 1; seed <= 60; seed++) {
+    const r = rng(seed);
+    // Random tables, denser or sparser per seed, and bytes of every value, including >= 0x80.
+    const dense = seed % 3;
+    const byte = () => Math.floor(r() * 256);
+    const tables = Uint8Array.from({ length: 192 }, () => (dense === 0 ? byte() : dense === 1 ? byte() | byte() : byte() | byte() | byte()));
+    const data = Uint8Array.from({ length: 1000 + Math.floor(r() * 50000) }, () => Math.floor(r() * 256));
+    for (const fn of ['scan', 'scan8'] as const) {
+      const cap = 16 + Math.floor(r() * 2000);
+      const a = run(strict, fn, tables, data, cap);
+      assert.deepEqual(run(relaxed, fn, tables, data, cap), a, `seed ${seed} ${fn}`);
+      if (seed === 1) assert.ok(a.length > 0, 'the random tables accept some positions');
+    }
+  }
 });
