@@ -150,9 +150,15 @@ class FingerprintTable {
 
 /** Counts of 24-bit byte triples: open addressing in typed arrays (a Map is several times slower here). */
 class TripleCounts {
-  // Twice the sample's triples at most: the table is never more than half full.
-  private readonly keys = new Int32Array(2 * SAMPLE_BYTES).fill(-1);
-  private readonly counts = new Uint32Array(2 * SAMPLE_BYTES);
+  private readonly keys: Int32Array;
+  private readonly counts: Uint32Array;
+  /** Room for `triples` distinct triples, at most half full (a power of two: masked probing). */
+  constructor(triples: number) {
+    let size = 1024;
+    while (size < 2 * triples) size <<= 1;
+    this.keys = new Int32Array(size).fill(-1);
+    this.counts = new Uint32Array(size);
+  }
   private slot(t: number): number {
     const mask = this.keys.length - 1;
     let h = Math.imul(t, 0x9e3779b1) >>> 13;
@@ -248,7 +254,7 @@ export class TeddyScanner {
   private calibrate(sample: Uint8Array): Plan {
     const fold = this.fold;
     // Folded byte triples of the sample and how often each occurs.
-    const counts = new TripleCounts();
+    const counts = new TripleCounts(sample.length);
     for (let i = 2; i < sample.length; i++) counts.add((fold[sample[i - 2]!]! << 16) | (fold[sample[i - 1]!]! << 8) | fold[sample[i]!]!);
     // The most frequent triples (seen more than once), as nibble indexes (typed arrays: this runs for every
     // bucket and group). They carry nearly all of a bucket's load: on IIS logs the 8,192 most frequent give
@@ -343,6 +349,8 @@ export class TeddyScanner {
         // Every empty bucket gives the same count, and a bucket whose masks already hold the fingerprint keeps its own.
         let emptyHits = -1;
         for (let b = 0; b < nb; b++) {
+          // Its cost is at least load × group size: a bucket that cannot beat the best is not counted.
+          if (load[b]! * group.length >= bestCost) continue;
           const cur = sets[b]!;
           const next = widen(cur, fp);
           const empty = members[b] === 0;
