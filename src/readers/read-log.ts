@@ -215,13 +215,18 @@ class ClauseTester {
         const r = rs[k]!;
         if (touched[r] !== stamp) {
           touched[r] = stamp;
-          cand[nc++] = r;
+          // Kept in ascending order, as the hunt has always been given them: inserted in place (a few
+          // rules at most; a typed-array sort per record cost a subarray and a native call).
+          let p = nc++;
+          while (p > 0 && cand[p - 1]! > r) {
+            cand[p] = cand[p - 1]!;
+            p--;
+          }
+          cand[p] = r;
         }
       }
     }
     if (nc === 0) return false;
-    // Rules in ascending order, as the hunt has always been given them.
-    if (nc > 1) cand.subarray(0, nc).sort();
     // A fresh list only after a pass (a record holding some literal but passing no rule is the common case).
     if (this.passed.length) this.passed = [];
     const passed = this.passed;
