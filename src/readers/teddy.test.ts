@@ -159,3 +159,29 @@ test('the relaxed-SIMD kernel writes exactly the strict kernel\'s candidates (ra
     }
   }
 });
+
+test('candidates verified in WebAssembly and by the JavaScript fallback give the same answers as a substring search', () => {
+  // A literal set whose fingerprint table is too large for WebAssembly memory's plan area (verified in
+  // JavaScript), and literals stacked on one fingerprint over a run of one letter, whose occurrences
+  // overflow the WebAssembly output buffer (that batch is redone in JavaScript).
+  const r = rng(77);
+  const big = Array.from({ length: 2600 }, () => Array.from({ length: 24 + Math.floor(r() * 7) }, () => String.fromCharCode(97 + Math.floor(r() * 26))).join(''));
+  let text = '';
+  while (text.length < 60000) text += r() < 0.02 ? big[Math.floor(r() * big.length)]! : String.fromCharCode(97 + Math.floor(r() * 26));
+  const stacked = ['aaa', 'aaaa', 'aaaaa', 'aaaaaa', 'aaaaaaa', 'aaaaaaaa', 'aaaaaaaaa', 'aaaaaaaaaa'];
+  const cases: Array<[string[], Buffer]> = [
+    [big, Buffer.from(text, 'latin1')],
+    [stacked, Buffer.from(`${'a'.repeat(120000)}\nbbb aaaa bbb\n${'ab'.repeat(3000)}`, 'latin1')],
+  ];
+  for (const [lits, buf] of cases) {
+    const sc = new TeddyScanner(lits, false);
+    let s = 0;
+    let spans = 0;
+    while (s < buf.length && spans < 400) {
+      const e = Math.min(buf.length, s + 1 + Math.floor(r() * 400));
+      assert.equal(sc.test(buf, s, e), reference(buf, s, e, lits, false), `${lits.length} literals, span [${s}, ${e})`);
+      s = e + Math.floor(r() * 200);
+      spans++;
+    }
+  }
+});

@@ -35,8 +35,18 @@ const KERNEL16_NS = 0.55;
 const KERNEL8_NS = 0.33;
 const VERIFY_NS = 40;
 const OUT_CAP = 16384;
-/** Input starts after the tables and the candidate output (1024 + 4 bytes per candidate, rounded up). */
-const IN_BASE = 1 << 17;
+/**
+ * Memory layout (teddy.wat): tables at 0, the fold table at 256, candidates at 1024 (4 bytes each), the
+ * plan's fingerprint table and literals at PLAN_AT (at most PLAN_MAX bytes), verified occurrences at
+ * OCC_AT (12 bytes each, OCC_CAP of them), the input at IN_BASE.
+ */
+const PLAN_AT = 69632;
+const PLAN_MAX = 65536;
+const OCC_AT = PLAN_AT + PLAN_MAX + 4096;
+const OCC_CAP = 65536;
+const IN_BASE = 1 << 20;
+/** The plan whose verification data is in the instance's memory (scanners of a thread take turns). */
+let loadedPlan: Plan | null = null;
 const PAD = 64;
 /**
  * A plan serves this many windows before it is recomputed (content drifts between a server's log
@@ -49,6 +59,7 @@ interface Exports {
   resume: { value: unknown };
   scan(p: number, end: number, base: number, cap: number): number;
   scan8(p: number, end: number, base: number, cap: number): number;
+  verify(n: number, base: number, len: number, plan: number, out: number, cap: number): number;
 }
 
 /** The few WebAssembly APIs used here (the ES2022 lib the project compiles against has no WebAssembly types). */
@@ -82,6 +93,41 @@ interface Plan {
   fingerprints: FingerprintTable;
   /** 8: only the first table set is used (`scan8`). */
   buckets: 8 | 16;
+  /** The fingerprint table and literals as `verify` reads them, or null when over PLAN_MAX (JS verifies). */
+  layout: Uint8Array | null;
+}
+
+/**
+ * The plan's verification data for teddy.wat `verify`: eight i32 (mask, then byte offsets from the start
+ * of keys, first, count, pairs, literal starts, literal lengths, literal bytes), then those arrays.
+ */
+function planLayout(fps: FingerprintTable, lits: readonly Uint8Array[]): Uint8Array | null {
+  const words = [fps.keys, fps.first, fps.count, fps.pairs];
+  const starts = new Int32Array(lits.length);
+  const lengths = new Int32Array(lits.length);
+  let bytes = 0;
+  lits.forEach((l, i) => {
+    starts[i] = bytes;
+    lengths[i] = l.length;
+    bytes += l.length;
+  });
+  const parts: Int32Array[] = [...words, starts, lengths];
+  let off = 32;
+  const offsets: number[] = [];
+  for (const a of parts) {
+    offsets.push(off);
+    off += a.byteLength;
+  }
+  offsets.push(off);
+  const size = off + bytes;
+  if (size > PLAN_MAX) return null;
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  view.setInt32(0, fps.mask, true);
+  offsets.forEach((o, i) => view.setInt32(4 + 4 * i, o, true));
+  parts.forEach((a, i) => out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), offsets[i]!));
+  lits.forEach((l, i) => out.set(l, off + starts[i]!));
+  return out;
 }
 
 /**
@@ -89,13 +135,13 @@ interface Plan {
  * addressing: looked up once per candidate, the hottest lookup of the scan (a Map was several times slower).
  */
 class FingerprintTable {
-  private readonly keys: Int32Array;
+  readonly keys: Int32Array;
   /** Per slot: first pair index in `pairs` and pair count. */
-  private readonly first: Int32Array;
-  private readonly count: Int32Array;
+  readonly first: Int32Array;
+  readonly count: Int32Array;
   /** Flat (literal index, offset of the fingerprint in the literal) pairs, grouped by key. */
   readonly pairs: Int32Array;
-  private readonly mask: number;
+  readonly mask: number;
 
   constructor(entries: ReadonlyArray<{ key: number; lit: number; off: number }>) {
     let size = 16;
@@ -385,7 +431,7 @@ export class TeddyScanner {
       for (let j = 0; j < 6; j++) for (let v = 0; v < 16; v++) if ((sets[b]![j]! >> v) & 1) tables[(b >> 3) * 96 + j * 16 + v]! |= 1 << (b & 7);
     }
     const fingerprints = new FingerprintTable(fps.map((f, i) => ({ key: (f.fp[0]! << 16) | (f.fp[1]! << 8) | f.fp[2]!, lit: i, off: f.off })));
-    return { tables, fingerprints, buckets: use8 ? 8 : 16 };
+    return { tables, fingerprints, buckets: use8 ? 8 : 16, layout: planLayout(fingerprints, this.lits) };
   }
 
   /** Finds and verifies every occurrence in `buf`. */
@@ -400,6 +446,11 @@ export class TeddyScanner {
     if (w.memory.buffer.byteLength < need) w.memory.grow(Math.ceil((need - w.memory.buffer.byteLength) / 65536));
     const mem = new Uint8Array(w.memory.buffer);
     mem.set(plan.tables, 0);
+    mem.set(this.fold, 256);
+    if (plan.layout !== null && loadedPlan !== plan) {
+      mem.set(plan.layout, PLAN_AT);
+      loadedPlan = plan;
+    }
     mem.set(buf, IN_BASE);
     mem.fill(0, IN_BASE + buf.length, IN_BASE + buf.length + PAD);
     const positions = new Uint32Array(w.memory.buffer, 1024, OUT_CAP);
@@ -415,6 +466,16 @@ export class TeddyScanner {
     while (p < end) {
       const n = plan.buckets === 8 ? w.scan8(p, end, IN_BASE, OUT_CAP) : w.scan(p, end, IN_BASE, OUT_CAP);
       p = w.resume.value as number;
+      // Verified in WebAssembly when the plan fits there (always, for the rules' literal sets); the loop
+      // below is the reference and the fallback (an over-full occurrence buffer redoes the batch here).
+      if (plan.layout !== null) {
+        const m = w.verify(n, IN_BASE, len, PLAN_AT, OCC_AT, OCC_CAP);
+        if (m < OCC_CAP) {
+          const occ = new Int32Array(w.memory.buffer, OCC_AT, m * 3);
+          for (let i = 0; i < m * 3; i += 3) this.add(occ[i]!, occ[i + 1]!, occ[i + 2]!);
+          continue;
+        }
+      }
       for (let c = 0; c < n; c++) {
         const pos = positions[c]!;
         if (pos + 3 > len) continue;

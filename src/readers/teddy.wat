@@ -12,6 +12,9 @@
 ;;   0..95     tables of buckets 0-7: LO0 HI0 LO1 HI1 LO2 HI2 (16 bytes each)
 ;;   96..191   tables of buckets 8-15, same layout
 ;;   1024..    candidate positions (u32), `cap` of them
+;;   256..511  ASCII case folding (byte → byte) for `verify`
+;;   PLAN (passed in) the fingerprint table and literals for `verify` (see teddy.ts `PlanLayout`)
+;;   OUT (passed in) verified occurrences: (start, end, literal) as three i32 each
 ;;   IN (passed in) the input bytes, followed by at least 32 bytes the caller zeroes
 ;;
 ;; Build: `node dist/scripts/gen-wasm.js` (wabt) writes src/readers/teddy-wasm.ts.
@@ -147,4 +150,73 @@
         (br $blocks)))
     (global.set $resume (local.get $end))
     (local.get $n))
+;; Verifies the `n` candidates at 1024.. against the literals whose fingerprint they start: a candidate
+  ;; position's three folded bytes are hashed into the fingerprint table (open addressing, as teddy.ts
+  ;; builds it), and each (literal, offset) pair of that fingerprint is compared byte by byte, folded.
+  ;; Writes at most `cap` occurrences at `out` and returns their count (the caller sizes `out` for every
+  ;; pair of every candidate). Plan layout at `plan` (i32 words): mask, keys offset, first offset, count
+  ;; offset, pairs offset, literal starts offset, literal lengths offset, literal bytes offset (byte offsets
+  ;; from `plan`).
+  (func (export "verify") (param $n i32) (param $base i32) (param $len i32) (param $plan i32) (param $out i32) (param $cap i32) (result i32)
+    (local $c i32) (local $pos i32) (local $key i32) (local $slot i32) (local $k i32) (local $mask i32)
+    (local $keys i32) (local $first i32) (local $count i32) (local $pairs i32) (local $lstart i32) (local $llen i32) (local $lbytes i32)
+    (local $q i32) (local $qend i32) (local $id i32) (local $start i32) (local $l i32) (local $i i32) (local $lit i32) (local $m i32)
+    (local.set $mask (i32.load (local.get $plan)))
+    (local.set $keys (i32.add (local.get $plan) (i32.load offset=4 (local.get $plan))))
+    (local.set $first (i32.add (local.get $plan) (i32.load offset=8 (local.get $plan))))
+    (local.set $count (i32.add (local.get $plan) (i32.load offset=12 (local.get $plan))))
+    (local.set $pairs (i32.add (local.get $plan) (i32.load offset=16 (local.get $plan))))
+    (local.set $lstart (i32.add (local.get $plan) (i32.load offset=20 (local.get $plan))))
+    (local.set $llen (i32.add (local.get $plan) (i32.load offset=24 (local.get $plan))))
+    (local.set $lbytes (i32.add (local.get $plan) (i32.load offset=28 (local.get $plan))))
+    (block $done
+      (loop $cands
+        (br_if $done (i32.ge_u (local.get $c) (local.get $n)))
+        (local.set $pos (i32.load offset=1024 (i32.shl (local.get $c) (i32.const 2))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br_if $cands (i32.gt_u (i32.add (local.get $pos) (i32.const 3)) (local.get $len)))
+        (local.set $key (i32.or (i32.or
+          (i32.shl (i32.load8_u offset=256 (i32.load8_u (i32.add (local.get $base) (local.get $pos)))) (i32.const 16))
+          (i32.shl (i32.load8_u offset=256 (i32.load8_u offset=1 (i32.add (local.get $base) (local.get $pos)))) (i32.const 8)))
+          (i32.load8_u offset=256 (i32.load8_u offset=2 (i32.add (local.get $base) (local.get $pos))))))
+        (local.set $slot (i32.and (i32.shr_u (i32.mul (local.get $key) (i32.const 0x9e3779b1)) (i32.const 16)) (local.get $mask)))
+        (block $found
+          (loop $probe
+            (local.set $k (i32.load (i32.add (local.get $keys) (i32.shl (local.get $slot) (i32.const 2)))))
+            (br_if $found (i32.eq (local.get $k) (local.get $key)))
+            (br_if $cands (i32.eq (local.get $k) (i32.const -1)))
+            (local.set $slot (i32.and (i32.add (local.get $slot) (i32.const 1)) (local.get $mask)))
+            (br $probe)))
+        (local.set $q (i32.load (i32.add (local.get $first) (i32.shl (local.get $slot) (i32.const 2)))))
+        (local.set $qend (i32.add (local.get $q) (i32.load (i32.add (local.get $count) (i32.shl (local.get $slot) (i32.const 2))))))
+        (block $pairsDone
+          (loop $pairLoop
+            (br_if $pairsDone (i32.ge_u (local.get $q) (local.get $qend)))
+            (local.set $id (i32.load (i32.add (local.get $pairs) (i32.shl (local.get $q) (i32.const 3)))))
+            (local.set $start (i32.sub (local.get $pos) (i32.load offset=4 (i32.add (local.get $pairs) (i32.shl (local.get $q) (i32.const 3))))))
+            (local.set $q (i32.add (local.get $q) (i32.const 1)))
+            (local.set $l (i32.load (i32.add (local.get $llen) (i32.shl (local.get $id) (i32.const 2)))))
+            ;; inside the input: start >= 0 and start + l <= len
+            (br_if $pairLoop (i32.lt_s (local.get $start) (i32.const 0)))
+            (br_if $pairLoop (i32.gt_u (i32.add (local.get $start) (local.get $l)) (local.get $len)))
+            (local.set $lit (i32.add (local.get $lbytes) (i32.load (i32.add (local.get $lstart) (i32.shl (local.get $id) (i32.const 2))))))
+            (local.set $i (i32.const 0))
+            (block $mismatch
+              (loop $cmp
+                (if (i32.lt_u (local.get $i) (local.get $l))
+                  (then
+                    (br_if $mismatch (i32.ne
+                      (i32.load8_u offset=256 (i32.load8_u (i32.add (i32.add (local.get $base) (local.get $start)) (local.get $i))))
+                      (i32.load8_u (i32.add (local.get $lit) (local.get $i)))))
+                    (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                    (br $cmp))))
+              (if (i32.lt_u (local.get $m) (local.get $cap))
+                (then
+                  (i32.store (i32.add (local.get $out) (i32.mul (local.get $m) (i32.const 12))) (local.get $start))
+                  (i32.store offset=4 (i32.add (local.get $out) (i32.mul (local.get $m) (i32.const 12))) (i32.add (local.get $start) (local.get $l)))
+                  (i32.store offset=8 (i32.add (local.get $out) (i32.mul (local.get $m) (i32.const 12))) (local.get $id))
+                  (local.set $m (i32.add (local.get $m) (i32.const 1))))))
+            (br $pairLoop)))
+        (br $cands)))
+    (local.get $m))
 )
