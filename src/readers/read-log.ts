@@ -28,7 +28,7 @@ import { defaultFields } from './default-headers.js';
 import { splitCsv } from './fields.js';
 import { type Header, isW3cKind, makeHeader } from './header.js';
 import { LiteralScanner } from './literal-filter.js';
-import { TeddyScanner } from './teddy.js';
+import { TeddyScanner, literalTable } from './teddy.js';
 import { FieldRecord, TextRecord } from './log-record.js';
 import { TimestampParser } from './timestamp.js';
 import { DEFAULT_MAX_RECORD_BYTES, type LogKind, type ReadOptions, type ReaderStats } from './types.js';
@@ -239,7 +239,7 @@ class ClauseTester {
         ok = (need & ~acc[i]!) === 0; // not `(acc & need) === need`: `&` is signed, bit 31 would never compare equal
       }
       if (!ok) continue;
-      for (const check of this.checks[r]!) if (!(ok = check.test(buf, s, e))) break;
+      for (const check of this.checks[r]!) if (!(ok = check.test(buf, s, e, this.teddy))) break;
       if (ok) passed.push(r);
     }
     return passed.length > 0;
@@ -257,7 +257,11 @@ class ClauseSearch {
   private readonly first = new Uint8Array(256);
   private readonly minLen: number;
 
+  /** The literals for the WebAssembly search (null: searched here). */
+  private readonly table: Uint8Array | null;
+
   constructor(literals: readonly string[]) {
+    this.table = literalTable(literals);
     this.lits = literals.map((l) => Uint8Array.from(Buffer.from(l.toLowerCase(), 'latin1')));
     this.minLen = Math.min(...this.lits.map((l) => l.length));
     for (const l of this.lits) {
@@ -267,7 +271,12 @@ class ClauseSearch {
     }
   }
 
-  test(buf: Buffer, s: number, e: number): boolean {
+  /** `teddy`: the scanner whose pass over this window is in WebAssembly memory, searched there when it can. */
+  test(buf: Buffer, s: number, e: number, teddy?: TeddyScanner): boolean {
+    if (this.table !== null && teddy !== undefined) {
+      const r = teddy.contains(buf, s, e, this.table);
+      if (r !== null) return r;
+    }
     const first = this.first;
     const lits = this.lits;
     for (let i = s, last = e - this.minLen; i <= last; i++) {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rng } from '../../test/support/rng.js';
 import { setFlagsFromString } from 'node:v8';
-import { TeddyScanner } from './teddy.js';
+import { TeddyScanner, literalTable } from './teddy.js';
 import { TEDDY_RELAXED_WASM_BASE64, TEDDY_WASM_BASE64 } from './teddy-wasm.js';
 import { teddyModuleSource } from '../../scripts/gen-wasm.js';
 import { readFileSync } from 'node:fs';
@@ -184,4 +184,37 @@ test('candidates verified in WebAssembly and by the JavaScript fallback give the
       spans++;
     }
   }
+});
+
+test('contains: a few literals in a record range of the window in WebAssembly memory, as a substring search finds them', () => {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ@[`{/.-~ 0123456789\n';
+  for (let seed = 1; seed <= 120; seed++) {
+    const r = rng(1000 + seed);
+    const few = Array.from({ length: 1 + Math.floor(r() * 5) }, () => Array.from({ length: 3 + Math.floor(r() * 12) }, () => alphabet[Math.floor(r() * 52)]).join('').toLowerCase());
+    const words = ['zzq', 'qzz', 'xqj'];
+    let text = '';
+    while (text.length < 5000) {
+      // Planted in mixed case, and near misses: the literal with its last byte changed, or `@`/`[` for `` ` ``/`{` (letters fold, those do not).
+      const l = few[Math.floor(r() * few.length)]!;
+      const x = r();
+      text += x < 0.04 ? l.replace(/./g, (c) => (r() < 0.5 ? c.toUpperCase() : c)) : x < 0.08 ? `${l.slice(0, -1)}#` : alphabet[Math.floor(r() * alphabet.length)];
+    }
+    const buf = Buffer.from(text, 'latin1');
+    const sc = new TeddyScanner(words, false);
+    const table = literalTable(few)!;
+    let s = 0;
+    while (s < buf.length) {
+      const e = Math.min(buf.length, s + 1 + Math.floor(r() * 200));
+      sc.test(buf, s, e); // the pass that puts the window in memory
+      assert.equal(sc.contains(buf, s, e, table), reference(buf, s, e, few, false), `seed ${seed} span [${s}, ${e}) ${JSON.stringify(few)}`);
+      s = e;
+    }
+    // Another window loaded since: not answered here.
+    const other = Buffer.from('zzq other window\n');
+    const sc2 = new TeddyScanner(words, false);
+    sc2.test(other, 0, other.length);
+    assert.equal(sc.contains(buf, 0, 10, table), null);
+  }
+  assert.equal(literalTable(['ab']), null, 'shorter than 3 bytes');
+  assert.equal(literalTable(['x'.repeat(32)]), null, 'longer than 31 bytes');
 });

@@ -47,6 +47,24 @@ const OCC_CAP = 65536;
 const IN_BASE = 1 << 20;
 /** The plan whose verification data is in the instance's memory (scanners of a thread take turns). */
 let loadedPlan: Plan | null = null;
+/** The window at IN_BASE, and the literal table at TABLE_AT (for `contains`). */
+let loadedWindow: Uint8Array | null = null;
+let loadedTable: Uint8Array | null = null;
+const TABLE_AT = PLAN_AT + PLAN_MAX;
+
+/**
+ * A few literals as teddy.wat `contains` reads them (32 bytes each: length, lower-cased bytes), or null when
+ * one is too long or not ASCII (3 to 31 bytes), or there are more than 64.
+ */
+export function literalTable(literals: readonly string[]): Uint8Array | null {
+  if (literals.length > 64 || literals.some((l) => l.length < 3 || l.length > 31 || !/^[\x00-\x7f]*$/.test(l))) return null;
+  const t = new Uint8Array(32 * literals.length);
+  literals.forEach((l, i) => {
+    t[32 * i] = l.length;
+    t.set(Buffer.from(l.toLowerCase(), 'latin1'), 32 * i + 1);
+  });
+  return t;
+}
 const PAD = 64;
 /**
  * A plan serves this many windows before it is recomputed (content drifts between a server's log
@@ -60,6 +78,7 @@ interface Exports {
   scan(p: number, end: number, base: number, cap: number): number;
   scan8(p: number, end: number, base: number, cap: number): number;
   verify(n: number, base: number, len: number, plan: number, out: number, cap: number): number;
+  contains(p: number, end: number, tab: number, n: number): number;
 }
 
 /** The few WebAssembly APIs used here (the ES2022 lib the project compiles against has no WebAssembly types). */
@@ -453,6 +472,7 @@ export class TeddyScanner {
     }
     mem.set(buf, IN_BASE);
     mem.fill(0, IN_BASE + buf.length, IN_BASE + buf.length + PAD);
+    loadedWindow = buf;
     const positions = new Uint32Array(w.memory.buffer, 1024, OUT_CAP);
     const fps = plan.fingerprints;
     const pairs = fps.pairs;
@@ -597,6 +617,21 @@ export class TeddyScanner {
 
   get occCount(): number {
     return this.n;
+  }
+
+  /**
+   * Does [s, e) of `buf` hold one of the literals of `table` (`literalTable`), ASCII case folded? Asked of
+   * the copy of the window this scanner's pass left in WebAssembly memory; null when it is not there (the
+   * caller searches itself).
+   */
+  contains(buf: Uint8Array, s: number, e: number, table: Uint8Array): boolean | null {
+    if (buf !== this.buf || loadedWindow !== buf) return null;
+    const w = wasm();
+    if (loadedTable !== table) {
+      new Uint8Array(w.memory.buffer).set(table, TABLE_AT);
+      loadedTable = table;
+    }
+    return w.contains(IN_BASE + s, IN_BASE + e, TABLE_AT, table.length >> 5) === 1;
   }
 
   /** Does [s, e) of `buf` contain one of the literals? Calls must move forward within a window. */

@@ -219,4 +219,57 @@
             (br $pairLoop)))
         (br $cands)))
     (local.get $m))
+;; Does [p, end) hold one of `n` literals (ASCII case folded)? The literal table at `tab` has 32 bytes per
+  ;; literal: its length (3..31), then its lower-cased bytes. 16 starts at a time are tested on the first
+  ;; two bytes (folded by arithmetic: `A`..`Z` + 32), each hit compared in full. Returns 1 or 0.
+  (func (export "contains") (param $p i32) (param $end i32) (param $tab i32) (param $n i32) (result i32)
+    (local $f0 v128) (local $f1 v128) (local $v v128) (local $m v128)
+    (local $upperA v128) (local $span v128) (local $bit v128)
+    (local $i i32) (local $lp i32) (local $bits i32) (local $pos i32) (local $len i32) (local $k i32) (local $c i32)
+    (local.set $upperA (i8x16.splat (i32.const 65)))
+    (local.set $span (i8x16.splat (i32.const 25)))
+    (local.set $bit (i8x16.splat (i32.const 32)))
+    (block $done
+      (loop $blocks
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $v (v128.load (local.get $p)))
+        (local.set $f0 (v128.or (local.get $v) (v128.and (i8x16.le_u (i8x16.sub (local.get $v) (local.get $upperA)) (local.get $span)) (local.get $bit))))
+        (local.set $v (v128.load offset=1 (local.get $p)))
+        (local.set $f1 (v128.or (local.get $v) (v128.and (i8x16.le_u (i8x16.sub (local.get $v) (local.get $upperA)) (local.get $span)) (local.get $bit))))
+        (local.set $i (i32.const 0))
+        (block $litsDone
+          (loop $lits
+            (br_if $litsDone (i32.ge_u (local.get $i) (local.get $n)))
+            (local.set $lp (i32.add (local.get $tab) (i32.shl (local.get $i) (i32.const 5))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (local.set $m (v128.and
+              (i8x16.eq (local.get $f0) (i8x16.splat (i32.load8_u offset=1 (local.get $lp))))
+              (i8x16.eq (local.get $f1) (i8x16.splat (i32.load8_u offset=2 (local.get $lp))))))
+            (br_if $lits (i32.eqz (v128.any_true (local.get $m))))
+            (local.set $bits (i8x16.bitmask (local.get $m)))
+            (local.set $len (i32.load8_u (local.get $lp)))
+            (block $hitsDone
+              (loop $hits
+                (br_if $hitsDone (i32.eqz (local.get $bits)))
+                (local.set $pos (i32.add (local.get $p) (i32.ctz (local.get $bits))))
+                (local.set $bits (i32.and (local.get $bits) (i32.sub (local.get $bits) (i32.const 1))))
+                ;; the whole literal must end inside the range
+                (br_if $hits (i32.gt_u (i32.add (local.get $pos) (local.get $len)) (local.get $end)))
+                (local.set $k (i32.const 2))
+                (block $mismatch
+                  (loop $cmp
+                    (if (i32.lt_u (local.get $k) (local.get $len))
+                      (then
+                        (local.set $c (i32.load8_u (i32.add (local.get $pos) (local.get $k))))
+                        (if (i32.le_u (i32.sub (local.get $c) (i32.const 65)) (i32.const 25))
+                          (then (local.set $c (i32.add (local.get $c) (i32.const 32)))))
+                        (br_if $mismatch (i32.ne (local.get $c) (i32.load8_u offset=1 (i32.add (local.get $lp) (local.get $k)))))
+                        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                        (br $cmp))))
+                  (return (i32.const 1)))
+                (br $hits)))
+            (br $lits)))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $blocks)))
+    (i32.const 0))
 )
