@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { readLog, readLogFile } from './read-log.js';
+import { ClauseSearch, readLog, readLogFile } from './read-log.js';
+import { TeddyScanner } from './teddy.js';
 import type { LogKind, LogRecord, ReadOptions, ReaderStats } from './types.js';
 
 const FIX = fileURLToPath(new URL('../../../test/fixtures/logs/', import.meta.url));
@@ -454,4 +455,30 @@ test('clause literal filter with more clauses than one 32-bit word (bit 31 and b
   const lines = Array.from({ length: 40 }, (_, i) => `a ALPHA${i}X b beta${i}Y c`).concat(['alpha1x beta2y', 'nothing here']);
   const { recs } = await readBuf(lines.join('\n') + '\n', 'text', 1 << 20, { literalFilter: { literals, caseSensitive: false, rules } });
   assert.deepEqual(recs.map((r) => r.line), Array.from({ length: 40 }, (_, i) => i + 1));
+});
+
+test('a clause check answers alike in WebAssembly, in JavaScript (literals over 31 bytes) and as a substring search', () => {
+  let seed = 4242;
+  const r = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const alphabet = 'postPOSTget /owa/auth/x.aspx?a=1 200 ';
+  const short = ['post', 'x.aspx'];
+  const long = ['post', `/owa/auth/${'x'.repeat(30)}.aspx`];
+  for (let round = 0; round < 40; round++) {
+    let text = '';
+    while (text.length < 3000) text += r() < 0.01 ? long[1]! : alphabet[Math.floor(r() * alphabet.length)]!;
+    const buf = Buffer.from(text, 'latin1');
+    const teddy = new TeddyScanner(['zzq', 'qzz', 'xqj'], false);
+    const viaWasm = new ClauseSearch(short);
+    const viaJs = new ClauseSearch(long);
+    let s = 0;
+    while (s < buf.length) {
+      const e = Math.min(buf.length, s + 1 + Math.floor(r() * 120));
+      teddy.test(buf, s, e); // puts the window in WebAssembly memory
+      const hay = buf.toString('latin1', s, e).toLowerCase();
+      assert.equal(viaWasm.test(buf, s, e, teddy), short.some((l) => hay.includes(l)), `[${s}, ${e})`);
+      assert.equal(viaWasm.test(buf, s, e), short.some((l) => hay.includes(l)), `[${s}, ${e}) without the window`);
+      assert.equal(viaJs.test(buf, s, e, teddy), long.some((l) => hay.includes(l.toLowerCase())), `[${s}, ${e}) long literal`);
+      s = e;
+    }
+  }
 });

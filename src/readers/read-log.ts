@@ -247,12 +247,13 @@ class ClauseTester {
 }
 
 /**
- * Does a byte range hold one of a few lower-case ASCII literals (ASCII case folded)? One pass over the
- * record, a first-byte table. (LiteralScanner answers the same question with anchors cached across a
- * window; for these few records of common words it measured slower on IIS logs: 0.78–1.12 s against
- * 0.56–0.66 s per 270 MB.)
+ * Does a byte range hold one of a few lower-case ASCII literals (ASCII case folded)? Asked of the window
+ * copy the clause tester's Teddy pass left in WebAssembly memory (`TeddyScanner.contains`) when the
+ * literals fit its table; else one pass over the record here, a first-byte table. (LiteralScanner answers
+ * the same question with anchors cached across a window; for these few records of common words it measured
+ * slower on IIS logs: 0.78–1.12 s against 0.56–0.66 s per 270 MB.) Exported for its tests.
  */
-class ClauseSearch {
+export class ClauseSearch {
   private readonly lits: Uint8Array[];
   private readonly first = new Uint8Array(256);
   private readonly minLen: number;

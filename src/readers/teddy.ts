@@ -31,35 +31,40 @@ const CALIBRATION_TRIPLES = 8192;
 /**
  * Costs that choose between 8 and 16 buckets, measured on this machine (node 20, x64): the 16-bucket
  * kernel runs at ~1.8 GB/s, the 8-bucket one at ~3 GB/s, and verifying a candidate in JavaScript costs
- * ~40 ns. Only speed depends on them.
+ * ~40 ns (candidates are verified in WebAssembly now, for less; the constant was not re-measured, so the
+ * choice still leans towards 16 buckets as before). Only speed depends on them.
  */
 const KERNEL16_NS = 0.55;
 const KERNEL8_NS = 0.33;
 const VERIFY_NS = 40;
-const OUT_CAP = 16384;
 /**
- * Memory layout (teddy.wat): tables at 0, the fold table at 256, candidates at 1024 (4 bytes each), the
- * plan's fingerprint table and literals at PLAN_AT (at most PLAN_MAX bytes), verified occurrences at
- * OCC_AT (12 bytes each, OCC_CAP of them), the input at IN_BASE.
+ * Memory layout (teddy.wat, byte addresses): the bucket tables at 0 (192 bytes), the fold table at 256,
+ * candidate positions at 1024 (4 bytes each, OUT_CAP), the plan's fingerprint table and literals for
+ * `verify` at PLAN_AT (PLAN_MAX bytes at most), the literal table for `contains` at TABLE_AT
+ * (TABLE_LITERALS of 32 bytes), verified occurrences at OCC_AT (12 bytes each, OCC_CAP), the input at
+ * IN_BASE, which follows them all.
  */
-const PLAN_AT = 69632;
+const OUT_CAP = 16384;
+const PLAN_AT = 69632; // 1024 + 4 × OUT_CAP, rounded up to 4 KiB
 const PLAN_MAX = 65536;
-const OCC_AT = PLAN_AT + PLAN_MAX + 4096;
+const TABLE_AT = PLAN_AT + PLAN_MAX;
+const TABLE_LITERALS = 64;
+const OCC_AT = TABLE_AT + 32 * TABLE_LITERALS;
 const OCC_CAP = 65536;
-const IN_BASE = 1 << 20;
-/** The plan whose verification data is in the instance's memory (scanners of a thread take turns). */
+const IN_BASE = Math.ceil((OCC_AT + 12 * OCC_CAP) / 65536) * 65536;
+/** What this thread's instance memory holds now (scanners of a thread take turns): a plan's verification data, a window, a literal table. */
 let loadedPlan: Plan | null = null;
-/** The window at IN_BASE, and the literal table at TABLE_AT (for `contains`). */
 let loadedWindow: Uint8Array | null = null;
 let loadedTable: Uint8Array | null = null;
-const TABLE_AT = PLAN_AT + PLAN_MAX;
+
+const ASCII = /^[\x00-\x7f]*$/;
 
 /**
  * A few literals as teddy.wat `contains` reads them (32 bytes each: length, lower-cased bytes), or null when
- * one is too long or not ASCII (3 to 31 bytes), or there are more than 64.
+ * one is not ASCII of 3 to 31 bytes, or there are more than TABLE_LITERALS.
  */
 export function literalTable(literals: readonly string[]): Uint8Array | null {
-  if (literals.length > 64 || literals.some((l) => l.length < 3 || l.length > 31 || !/^[\x00-\x7f]*$/.test(l))) return null;
+  if (literals.length > TABLE_LITERALS || literals.some((l) => l.length < 3 || l.length > 31 || !ASCII.test(l))) return null;
   const t = new Uint8Array(32 * literals.length);
   literals.forEach((l, i) => {
     t[32 * i] = l.length;
@@ -315,7 +320,7 @@ export class TeddyScanner {
   }
 
   static usable(literals: readonly string[]): boolean {
-    return literals.length > 0 && literals.every((l) => l.length >= 3 && /^[\x00-\x7f]*$/.test(l));
+    return literals.length > 0 && literals.every((l) => l.length >= 3 && ASCII.test(l));
   }
 
   private calibrate(sample: Uint8Array): Plan {
